@@ -1,0 +1,40 @@
+# govqa — `make serve` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export HOST PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help serve test index lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/govqa: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: $(BIN)/govqa
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+serve: $(BIN)/govqa ## install, (re)build the index of data/reports/ when missing or stale, serve on http://$(HOST):$(PORT)
+	$(BIN)/govqa index --if-stale
+	$(BIN)/govqa serve --host $(HOST) --port $(PORT)
+
+index: $(BIN)/govqa ## rebuild the index of data/reports/
+	$(BIN)/govqa index
+
+test: $(VENV)/.dev ## install with dev extras, lint, run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev ## ruff only
+	$(BIN)/ruff check .
+
+clean: ## remove the virtualenv and built indexes
+	rm -rf $(VENV) var

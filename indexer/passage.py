@@ -1,0 +1,130 @@
+"""The one passage type that the indexer writes, the service serves and eval scores.
+
+A passage is a clause-level unit of a report (one numbered task, one target
+row, one glossary entry or a few sentences under a heading) together with the
+structure that makes it answerable: where it sits in the document and who owns
+it. Frozen, so a passage read from the index is the passage that was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# What a passage is inside its document.
+ROLE_TASK = "task"  # a numbered task row of a task table
+ROLE_TARGET = "target"  # a 主要预期目标 row
+ROLE_PARAGRAPH = "paragraph"  # a few sentences of running text under a heading
+ROLE_GLOSSARY = "glossary"  # one 名词解释 entry
+
+# What kind of document it comes from.
+KIND_TASK_TABLE = "task_table"
+KIND_WORK_REPORT = "work_report"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    id: str
+    doc_id: str
+    title: str
+    district: str
+    year: int | None
+    kind: str
+    role: str
+    section: tuple[str, ...]
+    task_no: str | None
+    citation: str
+    text: str
+    lead_departments: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()
+
+    def public(self) -> dict[str, Any]:
+        """The contract's Hit shape without `score` (what `govqa passages` prints)."""
+        return {
+            "id": self.id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "district": self.district,
+            "year": self.year,
+            "section": list(self.section),
+            "task_no": self.task_no,
+            "citation": self.citation,
+            "text": self.text,
+            "departments": list(self.departments),
+            "lead_departments": list(self.lead_departments),
+            "areas": list(self.areas),
+            "leaders": list(self.leaders),
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything, for the index's passages file."""
+        record = asdict(self)
+        for key in ("section", "lead_departments", "departments", "areas", "leaders"):
+            record[key] = list(record[key])
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Passage:
+        data = dict(record)
+        for key in ("section", "lead_departments", "departments", "areas", "leaders"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+    def search_text(self) -> str:
+        """Text that the embedder and the keyword index see.
+
+        The heading path, task label and owners ride along with the clause so
+        that a question naming a department, a leader or a section still finds
+        a passage whose own sentence does not mention them.
+        """
+        parts = [f"{self.district}{self.year or ''}年 " + " ".join(self.section)]
+        if self.task_no:
+            parts.append(self.task_no)
+        parts.append(self.text)
+        if self.departments:
+            parts.append("牵头单位 " + " ".join(self.lead_departments or self.departments[:1]))
+            parts.append("责任单位 " + " ".join(self.departments))
+        if self.areas:
+            parts.append("责任板块 " + " ".join(self.areas))
+        if self.leaders:
+            parts.append("分管领导 " + " ".join(self.leaders))
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    passage: Passage
+    score: float
+
+    def public(self) -> dict[str, Any]:
+        return {**self.passage.public(), "score": round(float(self.score), 6)}
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One indexed report and what the indexer learnt about it."""
+
+    doc_id: str
+    title: str
+    district: str
+    year: int | None
+    kind: str
+    source: str
+    sha256: str
+    encoding: str
+    passages: int
+    roles: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def public(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["notes"] = list(self.notes)
+        return data
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Document:
+        data = dict(record)
+        data["notes"] = tuple(data.get("notes") or ())
+        return cls(**data)

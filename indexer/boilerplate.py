@@ -1,0 +1,49 @@
+"""Remove what a web page wraps around a report: menus, links, footers, comment forms.
+
+Rules about the shape of such text, not strings of one site: addresses and
+file paths are never report text; a page's footer starts at the first line in
+the last part of the page that speaks about the site (本站, 转载, 评论,
+验证码 …), and everything after it goes; menu lines before the report's
+first real sentence go.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .textnorm import cjk_count, clean_line
+
+_ADDRESS = re.compile(r"https?://|www\.|\.s?html?\b|\.php\b|\.aspx?\b|\.jsp\b|^[/\w.-]*/[\w.-]+/[\w./-]*$", re.I)
+_FOOTER = re.compile(
+    r"本站|本网|版权|转载|免责|评论|留言|验证码|昵称|匿名发表|分享到|打印本页|关闭窗口|上一篇|下一篇|"
+    r"责任编辑|扫一扫|二维码|Copyright|ICP备|本文地址|原文链接|相关阅读|相关文章|浏览次数|阅读次数",
+    re.I,
+)
+_MENU = re.compile(r"导航|菜单|首页|当前位置|您的位置|网站地图|无障碍|繁体|English|登录|注册|搜索|[>»›]")
+FOOTER_ZONE = 0.75  # a footer starts in the last quarter of the lines
+
+
+def strip_boilerplate(lines: list[str]) -> tuple[list[str], int]:
+    """Lines without web furniture, and how many lines were removed."""
+    kept = list(lines)
+    filled = [i for i, line in enumerate(kept) if line.strip()]
+    removed = 0
+    if filled:
+        zone_start = filled[int(len(filled) * FOOTER_ZONE)] if len(filled) > 4 else filled[-1] + 1
+        for i in filled:
+            line = kept[i]
+            if i >= zone_start and "\t" not in line and (_FOOTER.search(line) or _ADDRESS.search(line.strip())):
+                removed += sum(1 for x in kept[i:] if x.strip())
+                kept = kept[:i]
+                break
+    first_sentence = next((i for i, line in enumerate(kept) if cjk_count(line) >= 20), len(kept))
+    out = []
+    for i, line in enumerate(kept):
+        text = clean_line(line)
+        is_address = bool(text) and len(text) <= 120 and _ADDRESS.search(text) and cjk_count(text) < 10
+        is_menu = i < first_sentence and text and len(text) <= 30 and _MENU.search(text) and "\t" not in line
+        if is_address or is_menu:
+            removed += 1
+            continue
+        out.append(line)
+    return out, removed

@@ -1,0 +1,101 @@
+"""What a report is: its district, its year and a title a person would cite.
+
+Read from the text itself (the issuing government's name, the dates on the
+title lines), never from the file name, so a renamed file keeps its identity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .textnorm import join_cjk
+
+_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}[区县])人民政府")
+_CITY_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}市)人民政府")
+_DISTRICT_WORD = re.compile(r"([\u4e00-\u9fff]{2}[区县])")
+# Words ending in 区 that are not districts.
+_NOT_DISTRICTS = {
+    "开发区", "示范区", "先导区", "度假区", "高新区", "经开区", "新城区", "中心区", "集聚区", "功能区",
+    "试验区", "保税区", "风景区", "景区区", "社区", "片区", "园区", "城区", "新区", "湖区", "街区",
+    "小区", "山区", "水区", "市区", "辖区", "全区", "本区", "我区", "各区", "该区", "城乡区", "核心区",
+    "联动区", "创新区", "样板区", "承载区", "引领区", "协作区", "合作区", "服务区", "商务区", "生活区",
+}
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_TITLE_TAIL = re.compile(r"(方案|清单|计划|要点|安排|报告|任务书|责任书)$")
+_PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
+_PAREN_HEAD = re.compile(r"^[（(][^（()）]*[)）]")
+
+
+def detect_district(lines: list[str]) -> str:
+    """The issuing district: 'XX区人民政府' wins, then the most named XX区."""
+    text = join_cjk("\n".join(lines))
+    found = Counter(_after_parent(m) for m in _GOV.findall(text))
+    found = Counter({k: v for k, v in found.items() if k not in _NOT_DISTRICTS and len(k) >= 3})
+    if found:
+        return found.most_common(1)[0][0]
+    words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in _NOT_DISTRICTS and m[1] != "各")
+    if words:
+        return words.most_common(1)[0][0]
+    city = Counter(_after_parent(m) for m in _CITY_GOV.findall(text))
+    return city.most_common(1)[0][0] if city else ""
+
+
+def _after_parent(name: str) -> str:
+    """'苏州市吴中区' → '吴中区'; '江苏省苏州市' → '苏州市'."""
+    m = re.search(r"^.*[省市](?=.{2,})", name[:-1])
+    return name[m.end():] if m else name
+
+
+def detect_year(lines: list[str], title_line: str | None) -> int | None:
+    """The year the document is for: the title's year, else the first year in its opening lines."""
+    if title_line:
+        m = _YEAR.search(join_cjk(title_line))
+        if m:
+            return int(m.group(1))
+    for line in lines[:30]:
+        m = _YEAR.search(join_cjk(line))
+        if m:
+            return int(m.group(1))
+    found = Counter(int(y) for y in _YEAR.findall("\n".join(lines)))
+    return found.most_common(1)[0][0] if found else None
+
+
+def find_title_line(lines: list[str], before: int | None = None) -> int | None:
+    """Index of the line that names the document (…方案, …报告), the last one before the body.
+
+    Covering notices ("…的通知") name the act of sending, not the document, so
+    they are passed over.
+    """
+    end = len(lines) if before is None else before
+    best = None
+    for i, raw in enumerate(lines[:end]):
+        line = _PAREN_TAIL.sub("", join_cjk(raw.strip()).replace(" ", ""))
+        if not line or len(line) > 60 or line.endswith(("通知", "。", "：", ":")):
+            continue
+        if line.startswith(("附件", "根据", "各")):
+            continue
+        if _TITLE_TAIL.search(line):
+            best = i
+            if before is None:
+                return i
+    return best
+
+
+def title_for(title_line: str | None, district: str, year: int | None, fallback: str) -> str:
+    """'吴中区2023年主要工作任务分解方案' from '苏州市吴中区人民政府2023年主要工作任务分解方案'."""
+    if not title_line:
+        name = f"文件（{fallback}）"
+    else:
+        name = join_cjk(title_line).replace(" ", "")
+        name = _PAREN_TAIL.sub("", _PAREN_HEAD.sub("", name))
+        m = _YEAR.search(name)
+        if m:  # everything after the year is the document's own name
+            name = name[m.end():]
+        name = re.sub(r"^.*?(人民政府|区政府|县政府|市政府)(关于(印发|下达)?)?", "", name) or name
+        name = re.sub(r"^([\u4e00-\u9fff]{2,3}?[省市区县])+", "", name) or name
+        name = re.sub(r"^人民", "", name)
+        if name.startswith("工作报告"):
+            name = "政府" + name
+    prefix = f"{district}{year}年" if year else district
+    return f"{prefix}{name}" if not name.startswith(prefix) else name

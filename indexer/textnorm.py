@@ -1,0 +1,133 @@
+"""Small text rules shared by the table and narrative parsers.
+
+Chinese reports come with the scars of their export: spaces inside words
+("李 烨", "名 词 解 释"), HTML tags inside cells, placeholders for empty cells,
+lists separated by 、 or ， or spaces. These functions undo them in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+CJK = "\u4e00-\u9fff"
+_CJK_RE = re.compile(f"[{CJK}]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \t]+(?=[{CJK}])")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_PLACEHOLDER = re.compile(r"^[\s_\-—–―－~～/／\\、，,.。·…]*$|^(无|暂无|/)$")
+
+# A sentence or a line that ends a thought (including a closing quote or
+# bracket after the stop).
+SENTENCE_END = "。！？；;!?…"
+_ENDS_THOUGHT = re.compile(r"[。！？；;!?…：:][”’」』）)】\]\s]*$")
+
+
+def clean_line(line: str) -> str:
+    """One physical line, with invisible characters, odd spaces and runs of blanks tidied."""
+    line = line.translate(_INVISIBLE).replace("\u3000", " ").replace("\xa0", " ").replace("\r", "")
+    line = re.sub(r"[ \t\f\v]+", " ", line).strip()
+    return line
+
+
+def join_cjk(text: str) -> str:
+    """Remove blanks that split Chinese words ("李 烨" → "李烨"); keep them next to digits and Latin."""
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Normalise a passage's text: no tags, no broken words, single spaces."""
+    text = strip_tags(text)
+    text = clean_line(text.replace("\n", " "))
+    return join_cjk(text)
+
+
+def strip_tags(text: str) -> str:
+    return _TAG.sub(" ", text).replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_RE.findall(text))
+
+
+def ends_thought(line: str) -> bool:
+    return bool(_ENDS_THOUGHT.search(line))
+
+
+def is_placeholder(cell: str) -> bool:
+    """True for cells that mean 'nothing here': ——, _____, /, 无."""
+    return bool(_PLACEHOLDER.match(cell.strip()))
+
+
+def split_list(cell: str) -> list[str]:
+    """Split a list cell on 、，,；; and blanks, but never inside brackets.
+
+    "★财政局（国资办、审计）、各国资公司" gives ["★财政局（国资办、审计）", "各国资公司"].
+    """
+    cell = join_cjk(clean_line(strip_tags(cell.replace("\n", " "))))
+    items, depth, current = [], 0, []
+    for ch in cell:
+        if ch in "（(【[":
+            depth += 1
+        elif ch in "）)】]":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in "、，,；; ":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip() and not is_placeholder(item)]
+
+
+def split_departments(cell: str) -> tuple[list[str], list[str]]:
+    """All departments in their order, and the ★-marked lead departments."""
+    departments, leads = [], []
+    for item in split_list(cell):
+        lead = "★" in item
+        name = item.replace("★", "").strip()
+        if not name or is_placeholder(name):
+            continue
+        if name not in departments:
+            departments.append(name)
+        if lead and name not in leads:
+            leads.append(name)
+    return departments, leads
+
+
+def split_names(cell: str, lexicon: Iterable[str] = ()) -> list[str]:
+    """Split a cell of people's names, mending names broken by stray blanks.
+
+    Chinese names have two to four characters, so a lone character is a piece
+    of a name: "李 烨" → 李烨, "陈建忠   吉  伟" → 陈建忠, 吉伟. A lone character
+    that ends (or starts) exactly one name known from the same document is
+    read as that name ("张伟 烨" → 张伟, 李烨 when 李烨 occurs elsewhere).
+    """
+    tokens = [t for t in re.split(r"[\s、，,；;/]+", strip_tags(cell).replace("\u3000", " ")) if t and not is_placeholder(t)]
+    names: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if len(token) == 1 and i + 1 < len(tokens) and len(tokens[i + 1]) <= 2:
+            names.append(token + tokens[i + 1])
+            i += 2
+            continue
+        names.append(token)
+        i += 1
+    known = [n for n in lexicon if len(n) >= 2]
+    mended: list[str] = []
+    for name in names:
+        if len(name) == 1:
+            matches = {k for k in known if k.endswith(name) or k.startswith(name)}
+            if len(matches) == 1:
+                name = matches.pop()
+            elif mended:
+                mended[-1] += name
+                continue
+        if name not in mended:
+            mended.append(name)
+    return mended

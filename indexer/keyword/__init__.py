@@ -11,8 +11,9 @@ import numpy as np
 class KeywordIndex(Protocol):
     kind: str
 
-    def search(self, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, rows) for one tokenised query, best first; only rows with a positive score."""
+    def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows) for one tokenised query, best first; only rows with a positive score
+        and, when `mask` (bool per row) is given, only rows where it is True."""
         ...
 
     def save(self, path: Path) -> None: ...

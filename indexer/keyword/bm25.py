@@ -22,14 +22,17 @@ class BM25Index:
         model.index([tokens or [""] for tokens in corpus_tokens], show_progress=False)
         return cls(model, len(corpus_tokens))
 
-    def search(self, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         known = [t for t in tokens if t in self._model.vocab_dict]
         if not known or self._size == 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        rows, scores = self._model.retrieve([known], k=min(k, self._size), show_progress=False, n_threads=1)
-        rows, scores = rows[0], scores[0]
-        keep = scores > 0
-        return scores[keep].astype(np.float32), rows[keep].astype(np.int64)
+        weights = mask.astype(np.float32) if mask is not None else None
+        scores = np.asarray(self._model.get_scores(known, weight_mask=weights), dtype=np.float32)
+        k = min(k, self._size)
+        top = np.argpartition(-scores, k - 1)[:k] if k < self._size else np.arange(self._size)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        return scores[top], top.astype(np.int64)
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,9 @@ class VectorStore(Protocol):
 
     def add(self, vectors: np.ndarray) -> None: ...
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, rows), each (n_queries, k); rows are -1 where fewer than k exist."""
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows), each (n_queries, k); rows are -1 where fewer than k exist.
+        `allowed` (row numbers) restricts the search to those rows."""
         ...
 
     def save(self, path: Path) -> None: ...

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from .engine import Engine
 from .errors import install_error_handlers
-from .routes import documents, health
+from .routes import documents, health, search
 from .settings import Settings
 
 
@@ -26,4 +26,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(documents.router)
+    app.include_router(search.router)
     return app

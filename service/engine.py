@@ -1,12 +1,15 @@
-"""What the service serves from: the loaded index, swapped whole on reload."""
+"""What the service serves from: the loaded index and its searcher, swapped whole on reload."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
+from indexer.embedders import Embedder, load_embedder
 from indexer.store import IndexLoadError, LoadedIndex, load_index
 
+from .search import Searcher
 from .settings import Settings
 
 log = logging.getLogger("govqa.service")
@@ -15,16 +18,27 @@ log = logging.getLogger("govqa.service")
 @dataclass
 class Engine:
     settings: Settings
-    index: LoadedIndex | None = None
+    embedder: Embedder | None = None
+    searcher: Searcher | None = None
     error: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def load(self) -> None:
+    @property
+    def index(self) -> LoadedIndex | None:
+        return self.searcher.index if self.searcher else None
+
+    def load(self) -> bool:
         """Load the index on disk; on failure keep serving what was loaded before."""
-        try:
-            index = load_index(self.settings.index)
-        except IndexLoadError as exc:
-            self.error = str(exc)
-            log.warning("index not loaded: %s", exc)
-            return
-        self.index, self.error = index, None
-        log.info("index loaded: %s (%d passages)", index.path, len(index.passages))
+        with self._lock:
+            try:
+                if self.embedder is None:
+                    self.embedder = load_embedder(self.settings.embedder)
+                index = load_index(self.settings.index, embedder_name=self.embedder.name)
+                searcher = Searcher(index, self.embedder, cache_size=self.settings.cache_size, fusion=self.settings.fusion)
+            except (IndexLoadError, RuntimeError, ValueError) as exc:
+                self.error = str(exc)
+                log.warning("index not loaded: %s", exc)
+                return False
+            self.searcher, self.error = searcher, None
+            log.info("index loaded: %s (%d passages)", index.path, len(index.passages))
+            return True

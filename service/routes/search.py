@@ -1,0 +1,55 @@
+"""GET/POST /api/search: validate, search, shape."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from ..errors import ApiError
+from ..schemas import MAX_K, SearchRequest
+from ..search import Searcher
+
+router = APIRouter()
+
+
+def get_searcher(request: Request) -> Searcher:
+    engine = request.app.state.engine
+    if engine.searcher is None:
+        raise ApiError(503, engine.error or "索引尚未加载")
+    return engine.searcher
+
+
+def _run(searcher: Searcher, body: SearchRequest) -> JSONResponse:
+    # A JSONResponse goes out as it is, without FastAPI's generic encoder walking every hit.
+    return JSONResponse(searcher.search(body.q, k=body.k, district=body.district, year=body.year, doc_id=body.doc_id).public())
+
+
+@router.get("/api/search")
+def search_get(
+    searcher: Annotated[Searcher, Depends(get_searcher)],
+    q: Annotated[str, Query(max_length=2000)],
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
+    district: str | None = None,
+    year: Annotated[int | None, Query(ge=0, le=2100)] = None,
+    doc_id: str | None = None,
+) -> JSONResponse:
+    try:
+        body = SearchRequest(q=q, k=k, district=district, year=year, doc_id=doc_id)
+    except ValueError as exc:
+        raise ApiError(422, "请求参数无效：" + _first_error(exc)) from None
+    return _run(searcher, body)
+
+
+@router.post("/api/search")
+def search_post(body: SearchRequest, searcher: Annotated[Searcher, Depends(get_searcher)]) -> JSONResponse:
+    return _run(searcher, body)
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(map(str, first.get('loc', ())))}: {first.get('msg')}"
+    return str(exc)

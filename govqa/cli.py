@@ -61,6 +61,73 @@ def cmd_passages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _searcher(index: Path, embedder_spec: str | None = None):
+    from indexer.embedders import load_embedder
+    from indexer.store import load_index
+    from service.search import Searcher
+
+    embedder = load_embedder(embedder_spec)
+    return Searcher(load_index(index, embedder_name=embedder.name), embedder)
+
+
+def _print_hits(result: dict) -> None:
+    filters = {k: v for k, v in result["filters"].items() if k != "from_question"}
+    if filters:
+        print("筛选：" + "，".join(f"{k}={v}" for k, v in filters.items()))
+    if result.get("message"):
+        print(result["message"])
+    for rank, hit in enumerate(result["hits"], start=1):
+        print(f"{rank:>2}. 【{hit['citation']}】 {hit['score']:.4f}")
+        print(f"    {hit['text'][:160]}")
+        owners = []
+        if hit["lead_departments"] or hit["departments"]:
+            owners.append("牵头 " + "、".join(hit["lead_departments"] or hit["departments"][:1]))
+        if hit["leaders"]:
+            owners.append("分管 " + "、".join(hit["leaders"]))
+        if owners:
+            print("    " + "；".join(owners))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from indexer.embedders import EmbedderError
+    from indexer.store import IndexLoadError
+
+    try:
+        searcher = _searcher(args.index, args.embedder)
+    except (IndexLoadError, EmbedderError) as exc:
+        print(f"govqa search: {exc}", file=sys.stderr)
+        return 1
+    result = searcher.search(args.question, k=args.k, district=args.district, year=args.year, doc_id=args.doc_id).public()
+    if args.json:
+        _print_json(result)
+    else:
+        _print_hits(result)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.runner import main as eval_main
+
+    return eval_main(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import format_report, run
+    from indexer.embedders import EmbedderError
+    from indexer.store import IndexLoadError
+
+    try:
+        result = run(args.index, args.reports, n=args.queries, clients=tuple(args.clients), build=not args.no_build)
+    except (IndexLoadError, EmbedderError, RuntimeError) as exc:
+        print(f"govqa bench: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(result)
+    else:
+        print(format_report(result))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -91,6 +158,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", dest="doc", default=None, help="只输出该文档（doc_id）")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.set_defaults(func=cmd_passages)
+
+    p = sub.add_parser("search", help="检索")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--district", default=None)
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--doc-id", dest="doc_id", default=None)
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--embedder", default=None)
+    p.add_argument("--json", action="store_true", help="与 /api/search 相同的 JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="用标准问题集评测检索（与基线对比）")
+    p.add_argument("--gold", type=Path, action="append", default=None, help="标准问题集 JSONL（可多次给出；默认 eval/gold/*.jsonl）")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="基线所用的原始文件目录")
+    p.add_argument("--systems", default="fused,dense,keyword,baseline", help="逗号分隔：fused,dense,keyword,baseline")
+    p.add_argument("--fusion", default=None, help="rrf 或 weighted（默认服务的设置）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="性能基准：以问题向量化耗时为基准的检索延迟、吞吐与建索引开销")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
+    p.add_argument("--queries", type=int, default=500, help="每轮请求数（默认 500）")
+    p.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="并发客户端数（默认 1 8）")
+    p.add_argument("--no-build", action="store_true", help="不测建索引")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="启动检索服务与检索页面")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)

@@ -1,0 +1,111 @@
+"""Gold question sets (JSON Lines, the contract's format) and the rule that says a hit answers one.
+
+A hit answers a question when it comes from the gold document, contains the
+gold answer span in its text or in its department, leader or area fields
+(whitespace ignored; for responsibility and leader questions a list such as
+"水务局、城投集团" matches item by item), and, where the question names a task,
+carries that task number (digits compared; a target "目标3" must sit under a
+目标 heading or citation) and, where a part is named too, sits in that part.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+LIST_TYPES = {"responsibility", "leader"}
+
+
+@dataclass(frozen=True, slots=True)
+class GoldQuestion:
+    id: str
+    question: str
+    doc: str | None
+    task: str | None
+    part: str | None
+    answer: str
+    type: str
+    style: str
+
+    @property
+    def answerable(self) -> bool:
+        return self.doc is not None
+
+
+class HitLike(Protocol):
+    doc_id: str
+    text: str
+    task_no: str | None
+    section: tuple[str, ...] | list[str]
+    citation: str
+    departments: tuple[str, ...] | list[str]
+    leaders: tuple[str, ...] | list[str]
+    areas: tuple[str, ...] | list[str]
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    questions = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                questions.append(GoldQuestion(**{k: data.get(k) for k in GoldQuestion.__dataclass_fields__}))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"{path}:{n}: not a gold question ({exc})") from None
+    return questions
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def digits(label: str | None) -> str:
+    return re.sub(r"\D", "", label or "")
+
+
+def get(hit: Any, name: str) -> Any:
+    return hit[name] if isinstance(hit, dict) else getattr(hit, name)
+
+
+def contains_answer(q: GoldQuestion, hit: Any) -> bool:
+    answer = squash(q.answer)
+    if answer and answer in squash(get(hit, "text")):
+        return True
+    fields = [squash(f) for name in ("departments", "leaders", "areas") for f in get(hit, name)]
+    if not fields:
+        return False
+    if answer in fields or answer in squash("、".join(fields)):
+        return True
+    if q.type in LIST_TYPES:
+        items = [squash(i) for i in re.split(r"[、，,；;/\s]+", q.answer) if i.strip()]
+        return bool(items) and all(any(item == f or item in f for f in fields) for item in items)
+    return False
+
+
+def task_matches(q: GoldQuestion, hit: Any) -> bool:
+    if not q.task:
+        return True
+    if digits(q.task) != digits(get(hit, "task_no")):
+        return False
+    section = squash(" ".join(get(hit, "section")))
+    if "目标" in q.task and "目标" not in section and "目标" not in get(hit, "citation"):
+        return False
+    return not q.part or squash(q.part) in section
+
+
+def is_relevant(q: GoldQuestion, hit: Any) -> bool:
+    return q.answerable and get(hit, "doc_id") == q.doc and contains_answer(q, hit) and task_matches(q, hit)
+
+
+def cites_gold(q: GoldQuestion, hit: Any) -> bool:
+    """Citation accuracy: the hit names the gold document, task and part (answer not required)."""
+    if get(hit, "doc_id") != q.doc:
+        return False
+    if q.task:
+        return task_matches(q, hit)
+    return not q.part or squash(q.part) in squash(" ".join(get(hit, "section")))

@@ -36,3 +36,12 @@ def sample_index(tmp_path_factory, embedder):
     target = tmp_path_factory.mktemp("index") / "index"
     report = build_index([REPORTS], target, embedder=embedder, progress=False)
     return target, report
+
+
+@pytest.fixture(scope="session")
+def searcher(sample_index, embedder):
+    from indexer.store import load_index
+    from service.search import Searcher
+
+    path, _ = sample_index
+    return Searcher(load_index(path, embedder_name=embedder.name), embedder)

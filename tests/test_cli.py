@@ -43,3 +43,15 @@ def test_index_summary_names_skipped_files(tmp_path):
     result = govqa("index", str(tmp_path), "--index", str(tmp_path / "idx"), "--quiet")
     assert result.returncode == 0, result.stderr
     assert "1 份文档" in result.stdout and "empty.txt：空文件" in result.stdout
+
+
+def test_search_json_is_the_api_shape(sample_index):
+    path, _ = sample_index
+    result = govqa("search", "吴中区2023年新增多少高标准农田", "-k", "3", "--json", "--index", str(path))
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert set(body) == {"query", "filters", "hits", "took_ms"}
+    assert body["hits"][0]["citation"] == "吴中区2023年主要工作任务分解方案 · (35)"
+    assert set(body["hits"][0]) == HIT_KEYS | {"score"}
+    text = govqa("search", "吴中区2023年新增多少高标准农田", "-k", "1", "--index", str(path))
+    assert "【吴中区2023年主要工作任务分解方案 · (35)】" in text.stdout and "牵头 农业农村局" in text.stdout

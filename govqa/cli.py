@@ -135,6 +135,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.settings import Settings
 
     settings = Settings(index=args.index)
+    # The model runs outside the GIL; a short switch interval hands the GIL back to
+    # its worker thread promptly when request threads are busy in Python.
+    sys.setswitchinterval(0.001)
     host = args.host or os.environ.get("HOST") or "127.0.0.1"
     port = int(args.port or os.environ.get("PORT") or 8000)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -15,7 +15,7 @@ _GOV = re.compile(r"([\u4e00-\u9fff]{2,6}[区县])人民政府")
 _CITY_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}市)人民政府")
 _DISTRICT_WORD = re.compile(r"([\u4e00-\u9fff]{2}[区县])")
 # Words ending in 区 that are not districts.
-_NOT_DISTRICTS = {
+NOT_DISTRICTS = {
     "开发区", "示范区", "先导区", "度假区", "高新区", "经开区", "新城区", "中心区", "集聚区", "功能区",
     "试验区", "保税区", "风景区", "景区区", "社区", "片区", "园区", "城区", "新区", "湖区", "街区",
     "小区", "山区", "水区", "市区", "辖区", "全区", "本区", "我区", "各区", "该区", "城乡区", "核心区",
@@ -31,10 +31,10 @@ def detect_district(lines: list[str]) -> str:
     """The issuing district: 'XX区人民政府' wins, then the most named XX区."""
     text = join_cjk("\n".join(lines))
     found = Counter(_after_parent(m) for m in _GOV.findall(text))
-    found = Counter({k: v for k, v in found.items() if k not in _NOT_DISTRICTS and len(k) >= 3})
+    found = Counter({k: v for k, v in found.items() if k not in NOT_DISTRICTS and len(k) >= 3})
     if found:
         return found.most_common(1)[0][0]
-    words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in _NOT_DISTRICTS and m[1] != "各")
+    words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in NOT_DISTRICTS and m[1] != "各")
     if words:
         return words.most_common(1)[0][0]
     city = Counter(_after_parent(m) for m in _CITY_GOV.findall(text))

@@ -14,7 +14,13 @@ CJK = "\u4e00-\u9fff"
 _CJK_RE = re.compile(f"[{CJK}]")
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \t]+(?=[{CJK}])")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# Formatting tags that exports leave in cells ("<p>(70) …</p>"); any other angle-bracket
+# text is content and stays (and is shown as text, never as markup).
+_TAG = re.compile(
+    r"</?(?:p|br|span|div|font|b|i|u|s|strong|em|sub|sup|small|big|center|strike|a|td|tr|th|table|tbody|thead|tfoot|"
+    r"li|ul|ol|hr|section|article|h[1-6]|o:p)(?:\s[^<>]*)?/?>",
+    re.I,
+)
 _PLACEHOLDER = re.compile(r"^[\s_\-—–―－~～/／\\、，,.。·…]*$|^(无|暂无|/)$")
 
 # A sentence or a line that ends a thought (including a closing quote or

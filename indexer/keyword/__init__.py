@@ -16,6 +16,13 @@ class KeywordIndex(Protocol):
         and, when `mask` (bool per row) is given, only rows where it is True."""
         ...
 
+    def doc_freq(self, token: str) -> int:
+        """How many rows contain the token (0 for a token the index never saw)."""
+        ...
+
+    @property
+    def size(self) -> int: ...
+
     def save(self, path: Path) -> None: ...
 
 

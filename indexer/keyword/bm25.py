@@ -34,6 +34,17 @@ class BM25Index:
         top = top[scores[top] > 0]
         return scores[top], top.astype(np.int64)
 
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def doc_freq(self, token: str) -> int:
+        row = self._model.vocab_dict.get(token)
+        indptr = self._model.scores["indptr"]
+        if row is None or row + 1 >= len(indptr):
+            return 0
+        return int(indptr[row + 1] - indptr[row])
+
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._model.save(str(path), show_progress=False)

@@ -105,6 +105,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from indexer.embedders import EmbedderError
+    from indexer.store import IndexLoadError
+    from service.answer import ExtractiveAnswerer
+
+    try:
+        answerer = ExtractiveAnswerer(_searcher(args.index, args.embedder))
+    except (IndexLoadError, EmbedderError) as exc:
+        print(f"govqa ask: {exc}", file=sys.stderr)
+        return 1
+    answer = answerer.ask(args.question, district=args.district, year=args.year, doc_id=args.doc_id)
+    if args.json:
+        _print_json(answer.public())
+    else:
+        print(answer.answer)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.runner import main as eval_main
 
@@ -128,6 +146,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_logging() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    access = logging.getLogger("govqa.access")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.propagate = False
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -140,7 +169,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.setswitchinterval(0.001)
     host = args.host or os.environ.get("HOST") or "127.0.0.1"
     port = int(args.port or os.environ.get("PORT") or 8000)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    configure_logging()
+    # The service writes its own JSON access log (govqa.access); uvicorn's would repeat it.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
     return 0
 
 
@@ -172,6 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--embedder", default=None)
     p.add_argument("--json", action="store_true", help="与 /api/search 相同的 JSON")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="问答：从所引段落写出答案")
+    p.add_argument("question")
+    p.add_argument("--district", default=None)
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--doc-id", dest="doc_id", default=None)
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--embedder", default=None)
+    p.add_argument("--json", action="store_true", help="与 /api/ask 相同的 JSON")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="用标准问题集评测检索（与基线对比）")
     p.add_argument("--gold", type=Path, action="append", default=None, help="标准问题集 JSONL（可多次给出；默认 eval/gold/*.jsonl）")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from indexer.embedders import Embedder, load_embedder
 from indexer.store import IndexLoadError, LoadedIndex, load_index
 
+from .answer import ExtractiveAnswerer
 from .search import Searcher
 from .settings import Settings
 
@@ -20,6 +21,7 @@ class Engine:
     settings: Settings
     embedder: Embedder | None = None
     searcher: Searcher | None = None
+    answerer: ExtractiveAnswerer | None = None
     error: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -35,10 +37,12 @@ class Engine:
                     self.embedder = load_embedder(self.settings.embedder)
                 index = load_index(self.settings.index, embedder_name=self.embedder.name)
                 searcher = Searcher(index, self.embedder, cache_size=self.settings.cache_size, fusion=self.settings.fusion)
+                searcher.search("预热", k=1)  # the model's and the stores' first call is slow; pay it here, not on a user
             except (IndexLoadError, RuntimeError, ValueError) as exc:
                 self.error = str(exc)
                 log.warning("index not loaded: %s", exc)
                 return False
-            self.searcher, self.error = searcher, None
+            # One assignment each: a request holds the searcher it started with.
+            self.searcher, self.answerer, self.error = searcher, ExtractiveAnswerer(searcher), None
             log.info("index loaded: %s (%d passages)", index.path, len(index.passages))
             return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 
 from indexer.metadata import NOT_DISTRICTS
 from indexer.passage import KIND_TASK_TABLE, KIND_WORK_REPORT, Document
@@ -19,7 +20,7 @@ from indexer.passage import KIND_TASK_TABLE, KIND_WORK_REPORT, Document
 _YEAR = re.compile(r"(?<![\d.])(20\d{2})(?!\d)\s*(?:年(?!度?[内底末初])|年度|(?![\d.%％个万亩套亿元人家条座户米吨千百项所张辆公顷平方]))")
 _THIS_YEAR = re.compile(r"今年|本年度|本年")
 _LAST_YEAR = re.compile(r"去年")
-_LEADING_DISTRICT = re.compile(r"^(?:江苏省)?(?:[\u4e00-\u9fff]{2}市)?([\u4e00-\u9fff]{2}[区县])")
+_LEADING_DISTRICT = re.compile(r"^(?:江苏省)?(?:[\u4e00-\u9fff]{2}市(?=[\u4e00-\u9fff]{2}[区县]))?([\u4e00-\u9fff]{2}[区县市])")
 _KINDS = [
     (KIND_WORK_REPORT, re.compile(r"政府工作报告|工作报告|报告里|报告中")),
     (KIND_TASK_TABLE, re.compile(r"任务分解|分解方案|任务清单|分解落实方案")),
@@ -64,8 +65,14 @@ class ParsedQuery:
         return "".join(parts)
 
 
+def load_places() -> list[str]:
+    """County-level place names (indexer/data/places.txt) for telling a district the index lacks."""
+    text = resources.files("indexer.data").joinpath("places.txt").read_text(encoding="utf-8")
+    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+
+
 class QueryParser:
-    def __init__(self, documents: list[Document]) -> None:
+    def __init__(self, documents: list[Document], places: list[str] | None = None) -> None:
         self.districts = sorted({d.district for d in documents if d.district})
         self._aliases: dict[str, str] = {}
         for name in self.districts:
@@ -77,6 +84,7 @@ class QueryParser:
             if d.year:
                 self._newest[d.district] = max(self._newest.get(d.district, 0), d.year)
         self._newest_any = max(self._newest.values(), default=None)
+        self._places = [p for p in (load_places() if places is None else places) if p not in self._aliases]
 
     def district_alias(self, name: str) -> str:
         return self._aliases.get(name.strip(), name.strip())
@@ -117,9 +125,16 @@ class QueryParser:
                 found.append(self._aliases[alias])
         if found:
             return found
-        m = _LEADING_DISTRICT.match(text.strip())
+        # A place the index has no report for: named in full anywhere, or by its short
+        # name at the start ("张家港 2022 …"); the filter then matches nothing, on purpose.
+        start = text.strip()
+        for place in self._places:
+            short = place[:-1] if len(place) >= 3 and place[-1] in "区县市" else None
+            if place in text or (short and start.startswith(short)):
+                return [place]
+        m = _LEADING_DISTRICT.match(start)
         if m and m.group(1) not in NOT_DISTRICTS and m.group(1)[-2:] not in NOT_DISTRICTS:
-            return [m.group(1)]  # a district this index does not have
+            return [m.group(1)]
         return []
 
     def _year_in(self, text: str, districts: list[str] | None) -> int | None:

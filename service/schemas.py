@@ -26,3 +26,14 @@ class SearchRequest(BaseModel):
         if len(value) > MAX_QUERY:
             raise ValueError(f"问题不能超过 {MAX_QUERY} 个字符")
         return value
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(..., description="问题，1–500 个字符")
+    district: str | None = Field(None, max_length=20)
+    year: int | None = Field(None, ge=0, le=2100)
+    doc_id: str | None = Field(None, max_length=200)
+
+    _q = field_validator("q")(SearchRequest._q.__func__)

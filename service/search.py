@@ -172,7 +172,7 @@ class Searcher:
         allowed = None if mask is None else np.flatnonzero(mask)
         timings: dict[str, float] = {}
         if allowed is not None and allowed.size == 0:
-            message = f"索引中没有{parsed.describe()}的文档，未找到相关内容"
+            message = f"未找到{parsed.describe()}的相关内容：索引中没有{parsed.describe()}的文档"
             return SearchResult(q, parsed, [], (time.perf_counter() - started) * 1000, message)
         extra, canonical = self.synonyms.expand(q)
         rankings: list[np.ndarray] = []

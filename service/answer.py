@@ -1,0 +1,290 @@
+"""Answers written from the cited passages, so every statement can be traced.
+
+No language model: the kind of question decides what to take from the best
+passages — the clause with the figure, the ★ lead departments, the leader in
+charge, a 名词解释 definition, or the most relevant sentences of up to three
+tasks — and every piece carries its citation 【…】. When the question's
+district or year has no report, or the best passage does not cover what the
+question asks about, the answer says 未找到 plainly and shows the nearest
+passages instead of guessing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from indexer.passage import ROLE_GLOSSARY, Hit, Passage
+
+from .search import Searcher, SearchResult
+
+KIND_NUMBER = "number"
+KIND_RESPONSIBILITY = "responsibility"
+KIND_LEADER = "leader"
+KIND_DEFINITION = "definition"
+KIND_GENERAL = "general"
+
+_KINDS = [
+    (KIND_LEADER, re.compile(r"分管|哪位.{0,4}领导|哪个领导|牵头领导|区领导|副区长|谁分管")),
+    (KIND_RESPONSIBILITY, re.compile(r"谁负责|谁牵头|哪个部门|哪些部门|哪个单位|哪些单位|牵头单位|牵头部门|责任单位|责任部门|负责单位|主管部门|归谁|归哪|牵头|负责")),
+    (KIND_DEFINITION, re.compile(r"什么是|指什么|是指|含义|什么意思|是个什么|是什么平台|是什么机制|是什么")),
+    (KIND_NUMBER, re.compile(r"多少|几[个家条座所套项万亿亩人次辆张处批]?|目标|增长|增速|增幅|规模|比重|比例|达到|占比|面积|数量|总额|总量|金额")),
+]
+_CLAUSE_SPLIT = re.compile(r"(?<=[，,；;。！？!?])")
+_SENTENCE_SPLIT = re.compile(r"(?<=[；;。！？!?])")
+_DIGIT = re.compile(r"\d")
+_NOISE = re.compile(r"[\s？?！!。，,、：:“”\"'（）()]")
+MIN_COVERAGE = 0.4
+MIN_SPECIFIC = 0.5
+MAX_GENERAL = 3
+
+
+@dataclass
+class Answer:
+    query: str
+    answer: str
+    citations: list[Hit]
+    kind: str
+    found: bool
+    filters: dict[str, object] = field(default_factory=dict)
+    took_ms: float = 0.0
+
+    def public(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "answer": self.answer,
+            "citations": [h.public() for h in self.citations],
+            "took_ms": round(self.took_ms, 3),
+            "kind": self.kind,
+            "found": self.found,
+            "filters": self.filters,
+        }
+
+
+class Answerer(Protocol):
+    def ask(self, q: str, **filters: object) -> Answer: ...
+
+
+def question_kind(question: str) -> str:
+    for kind, pattern in _KINDS:
+        if pattern.search(question):
+            return kind
+    return KIND_GENERAL
+
+
+def cite(hit: Hit) -> str:
+    return f"【{hit.passage.citation}】"
+
+
+def _bigrams(text: str) -> set[str]:
+    text = _NOISE.sub("", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+class ExtractiveAnswerer:
+    """Answers from the searcher's hits; the only Answerer, and the default."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+
+    def ask(
+        self,
+        q: str,
+        district: str | None = None,
+        year: int | None = None,
+        doc_id: str | None = None,
+        kind: str | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        result = self.searcher.search(q, k=10, district=district, year=year, doc_id=doc_id, kind=kind)
+        answer = self._compose(q, result)
+        answer.filters = result.parsed.filters()
+        answer.took_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    # -- deciding whether there is evidence -------------------------------------------------
+
+    def _key_terms(self, q: str, result: SearchResult) -> list[list[str]]:
+        """What a passage must cover: the question's words, longest forms first, each with
+        the shorter words jieba found inside it; not the district, the year or the asking."""
+        tokens = [t for t in dict.fromkeys(self.searcher.index.tokenizer(q)) if len(t) >= 2]
+        places = [d for d in result.parsed.districts or []]
+        units = []
+        for token in tokens:
+            if any(token != other and token in other for other in tokens):
+                continue  # a piece of a longer word: it rides along with that word
+            if any(token in place or place[:-1] == token for place in places):
+                continue
+            if re.fullmatch(r"\d+|20\d{2}年?", token) or _KIND_WORDS.search(token):
+                continue
+            units.append([token] + [t for t in tokens if t != token and t in token and not _KIND_WORDS.search(t)])
+        return units
+
+    def coverage(self, q: str, result: SearchResult, passage: Passage) -> tuple[float, float]:
+        """How much of what the question asks about the passage covers, by IDF weight:
+        (over all its words, for its most specific word).
+
+        Only words the corpus knows count: a word no passage contains ("家里")
+        cannot tell passages apart, while a rare one ("农田") decides. A word
+        counts as covered by itself or a synonym, or in part by the pieces it
+        is made of, each by its own weight ("高标准农田" = 高标准 + 农田).
+        """
+        keyword = self.searcher.index.keyword
+        text = passage.search_text().lower()
+        asked = q.lower()
+        groups = [{w.lower() for w in g} for g in self.searcher.synonyms.groups if any(w.lower() in asked for w in g)]
+
+        def idf(form: str) -> float:
+            df = keyword.doc_freq(form)
+            return math.log((keyword.size - df + 0.5) / (df + 0.5) + 1.0) if df else 0.0
+
+        total = covered = 0.0
+        top_weight, top_share = 0.0, 1.0
+        for forms in self._key_terms(q, result):
+            main = {forms[0]}.union(*(g for g in groups if any(forms[0] in w or w in forms[0] for w in g)))
+            parts = _tiling(forms[0], forms[1:])
+            weight = max([idf(f) for f in main] + [idf(f) for f in parts])
+            if weight == 0:
+                continue
+            share = 0.0
+            if any(f in text for f in main):
+                share = 1.0
+            elif parts:
+                part_weights = [idf(f) for f in parts]
+                if sum(part_weights):
+                    share = sum(w for f, w in zip(parts, part_weights, strict=True) if f in text) / sum(part_weights)
+            total += weight
+            covered += weight * share
+            if weight > top_weight:
+                top_weight, top_share = weight, share
+        return (1.0, 1.0) if total == 0 else (covered / total, top_share)
+
+    def is_evidence(self, q: str, result: SearchResult, passage: Passage) -> bool:
+        """Enough of the question is in the passage, and its most specific word above all."""
+        overall, specific = self.coverage(q, result, passage)
+        return overall >= MIN_COVERAGE and specific >= MIN_SPECIFIC
+
+    # -- writing the answer -----------------------------------------------------------------
+
+    def _compose(self, q: str, result: SearchResult) -> Answer:
+        kind = question_kind(q)
+        if not result.hits:
+            return self._decline(q, result, kind, f"{result.message or '未找到相关内容'}。")
+        strong = [h for h in result.hits[:MAX_GENERAL] if self.is_evidence(q, result, h.passage)]
+        if not strong:
+            scope = result.parsed.describe()
+            reason = f"未找到{scope + '报告中' if scope else ''}与该问题直接相关的内容。"
+            if result.parsed.year is not None:  # the asked year has nothing: other years may
+                districts = result.parsed.districts
+                other = self.searcher.search(q, k=10, district=districts[0] if districts and len(districts) == 1 else "", year=0)
+                found = [h for h in other.hits[:MAX_GENERAL] if self.is_evidence(q, other, h.passage)]
+                if found:
+                    return self._decline(q, result, kind, reason, nearest=found, label="其他年份的相关内容")
+            return self._decline(q, result, kind, reason, nearest=result.hits[:MAX_GENERAL])
+        top = strong[0]
+        entry = next((h for h in result.hits[:5] if h.passage.role == ROLE_GLOSSARY and _term(h.passage) in q), None)
+        if entry and (kind == KIND_DEFINITION or kind == KIND_GENERAL):
+            return Answer(q, f"{entry.passage.text}{cite(entry)}", [entry], KIND_DEFINITION, True)
+        if kind == KIND_DEFINITION:
+            kind = KIND_GENERAL
+        if kind == KIND_RESPONSIBILITY:
+            owned = next((h for h in strong if h.passage.departments), None)
+            if owned is None:
+                return self._decline(q, result, kind, "未找到该项工作的责任部门：相关报告没有列明。", nearest=strong)
+            p = owned.passage
+            leads = p.lead_departments or p.departments[:1]
+            others = [d for d in p.departments if d not in leads]
+            text = f"牵头单位：★{'、★'.join(leads)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
+            return Answer(q, f"{text}。该项工作：{_shorten(p.text)}{cite(owned)}", [owned], kind, True)
+        if kind == KIND_LEADER:
+            led = next((h for h in strong if h.passage.leaders), None)
+            if led is None:
+                return self._decline(q, result, kind, "未找到该项工作的分管领导：相关报告没有列明。", nearest=strong)
+            p = led.passage
+            return Answer(q, f"分管区领导：{'、'.join(p.leaders)}。该项工作：{_shorten(p.text)}{cite(led)}", [led], kind, True)
+        _, canonical = self.searcher.synonyms.expand(q)
+        wanted = q + "".join(canonical)  # 社零 → 社会消费品零售总额, so the right clause is found
+        if kind == KIND_NUMBER:
+            figure = next((h for h in strong if h.passage.role != ROLE_GLOSSARY), top)
+            clause = _best_clause(wanted, figure.passage.text, need_digit=True)
+            if clause:
+                return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)
+        lines = []
+        for hit in strong[:MAX_GENERAL]:
+            lines.append(f"{_best_sentence(wanted, hit.passage.text)}{cite(hit)}")
+        text = lines[0] if len(lines) == 1 else "\n".join(f"{n}. {line}" for n, line in enumerate(lines, start=1))
+        return Answer(q, text, strong[:MAX_GENERAL], KIND_GENERAL if kind != KIND_NUMBER else kind, True)
+
+    def _decline(
+        self, q: str, result: SearchResult, kind: str, reason: str, nearest: list[Hit] | None = None, label: str = "最接近的内容"
+    ) -> Answer:
+        if nearest is None:  # nothing under the filters: look everywhere for the nearest passages
+            nearest = self.searcher.search(q, k=MAX_GENERAL, district="", year=0).hits
+        if not nearest:
+            return Answer(q, reason, [], kind, False)
+        lines = [f"{n}. {_best_sentence(q, h.passage.text)}{cite(h)}" for n, h in enumerate(nearest, start=1)]
+        return Answer(q, f"{reason}{label}：\n" + "\n".join(lines), nearest, kind, False)
+
+
+_KIND_WORDS = re.compile(
+    r"^(多少|几|哪|哪些|哪个|哪位|什么|怎么|如何|是否|要|有|谁|负责|牵头|部门|单位|领导|分管|区领导|目标|预期|"
+    r"增长|计划|今年|去年|指|是|情况|工作|任务|报告|主要|方面|相关|具体|内容|要求|措施|打算|开展|推进|区|年)$"
+)
+
+
+def _tiling(word: str, pieces: list[str]) -> list[str]:
+    """Non-overlapping pieces of `word`, longest first ("高标准农田" → 高标准, 农田)."""
+    taken = [False] * len(word)
+    chosen = []
+    for piece in sorted(set(pieces), key=len, reverse=True):
+        start = word.find(piece)
+        while start >= 0 and any(taken[start : start + len(piece)]):
+            start = word.find(piece, start + 1)
+        if start >= 0:
+            taken[start : start + len(piece)] = [True] * len(piece)
+            chosen.append(piece)
+    return chosen
+
+
+def _term(passage: Passage) -> str:
+    return passage.citation.rsplit(" · ", 1)[-1]
+
+
+def _score(question: set[str], text: str) -> int:
+    return len(question & _bigrams(text))
+
+
+def _best_clause(q: str, text: str, need_digit: bool) -> str | None:
+    """The clause (between commas) that shares most with the question, with its figure."""
+    if len(text) <= 40 and (not need_digit or _DIGIT.search(text)):
+        return text
+    wanted = _bigrams(q)
+    clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    scored = [(i, _score(wanted, c)) for i, c in enumerate(clauses) if not need_digit or _DIGIT.search(c)]
+    if not scored:
+        return None
+    i, best = max(scored, key=lambda item: (item[1], -item[0]))
+    if best == 0:
+        return None
+    clause = clauses[i].rstrip("，,；;")
+    follow = clauses[i + 1].rstrip("，,；;。") if i + 1 < len(clauses) else ""
+    if follow and len(follow) <= 14 and _DIGIT.search(follow) and clauses[i].endswith(("，", ",", "、")):
+        clause = f"{clause}{clauses[i][-1]}{follow}"
+    return clause.rstrip("。") + "。"
+
+
+def _best_sentence(q: str, text: str) -> str:
+    """The sentence of a passage that shares most with the question (the passage if it is short)."""
+    if len(text) <= 80:
+        return text
+    wanted = _bigrams(q)
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+    best = max(sentences, key=lambda s: _score(wanted, s))
+    return best if len(best) <= 160 else best[:160] + "……"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "……"

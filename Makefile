@@ -7,7 +7,9 @@ PORT   ?= 8000
 export HOST PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help serve test index lint clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help serve test index lint clean browser screenshots bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,9 +31,21 @@ serve: $(BIN)/govqa ## install, (re)build the index of data/reports/ when missin
 index: $(BIN)/govqa ## rebuild the index of data/reports/
 	$(BIN)/govqa index
 
-test: $(VENV)/.dev ## install with dev extras, lint, run the whole test suite
+test: $(VENV)/.dev browser ## install with dev extras, lint, run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+browser: ## Debian's Chromium and CJK fonts, for the browser tests and screenshots
+	@command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+screenshots: $(VENV)/.dev browser ## regenerate docs/search-page.png and docs/widget.png from the sample index
+	$(BIN)/govqa index --if-stale
+	$(BIN)/python docs/screenshots.py
+
+bench: $(BIN)/govqa ## speed and memory benchmarks (govqa bench)
+	$(BIN)/govqa index --if-stale
+	$(BIN)/govqa bench
 
 lint: $(VENV)/.dev ## ruff only
 	$(BIN)/ruff check .

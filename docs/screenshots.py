@@ -1,0 +1,51 @@
+"""Regenerate docs/search-page.png and docs/widget.png (`make screenshots`): real server, real Chromium."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import sys
+import tempfile
+import threading
+from functools import partial
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from eval.bench import free_port, running_server
+
+DOCS = Path(__file__).resolve().parent
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+HOST_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>内网首页</title>
+<script src="{service}/widget.js" defer></script>
+<style>body {{ font-family: sans-serif; margin: 24px; background: #eef2f6; }} .panel {{ background: #fff; padding: 16px; width: 560px; }}</style></head>
+<body><div class="panel"><h2>某区政府办公室内网 · 快速检索</h2><govqa-search k="3"></govqa-search></div></body></html>"""
+
+
+def main(index: str = "var/index") -> None:
+    host_port = free_port()
+    host = f"http://127.0.0.1:{host_port}"
+    with running_server(Path(index), env={"GOVQA_CORS_ORIGINS": host}) as (port, _), sync_playwright() as p:
+        service = f"http://127.0.0.1:{port}"
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=FLAGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 900}, locale="zh-CN")
+        page.goto(f"{service}/?q=" + "碧螺春茶文化节谁牵头？")
+        page.wait_for_function("document.querySelector('#answer').textContent.includes('(36)')")
+        page.screenshot(path=str(DOCS / "search-page.png"))
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / "index.html").write_text(HOST_PAGE.format(service=service), encoding="utf-8")
+            handler = partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", host_port), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            widget = browser.new_page(viewport={"width": 700, "height": 560}, locale="zh-CN")
+            widget.goto(f"{host}/index.html")
+            widget.locator("govqa-search input").type("吴江 2022 保障性租赁住房", delay=20)
+            widget.wait_for_selector("govqa-search .cite")
+            widget.wait_for_timeout(300)
+            widget.screenshot(path=str(DOCS / "widget.png"))
+            server.shutdown()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

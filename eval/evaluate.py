@@ -1,23 +1,30 @@
 """Run gold questions through the systems and score them side by side.
 
-Systems: our searcher in its three modes (fused, dense-only, keyword-only)
-and the baselines a user would build instead (chunks + the same embedder +
-FAISS; chunks + BM25). Each system yields a run; qrels come from the gold
-rule (eval.gold.is_relevant) applied to every unit that system indexes.
+Systems: our searcher in its three modes (fused, dense-only, keyword-only),
+or a running service over HTTP, and the baselines a user would build instead
+(chunks + the same embedder + FAISS; chunks + BM25). Each system yields a
+run; qrels come from the gold rule (eval.gold.is_relevant) applied to every
+unit that system indexes (over HTTP, to the units it returned). Answers are
+scored separately: the answer text must contain the gold span and cite the
+gold task; an unanswerable question must be declined.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .gold import GoldQuestion, cites_gold, get, is_relevant
-from .metrics import DEFAULT_METRICS, Qrels, aggregate, per_query, ranked_run
+from .gold import LIST_TYPES, GoldQuestion, cites_gold, get, is_relevant, squash
+from .metrics import DEFAULT_METRICS, Qrels, per_query, ranked_run
 
 OURS = ("fused", "dense", "keyword")
 BASELINES = ("baseline-dense", "baseline-bm25")
+BREAKDOWN_METRICS = ("hit@1", "hit@5", "mrr@10")
+GROUPS = ("doc", "type", "style")
 
 
 @dataclass
@@ -28,6 +35,7 @@ class SystemResult:
     questions: int
     per_question: dict[str, dict[str, float]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    breakdown: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     mean_ms: float = 0.0
 
     def public(self) -> dict[str, Any]:
@@ -37,8 +45,52 @@ class SystemResult:
             "metrics": {k: round(v, 4) for k, v in self.metrics.items()},
             "citation_accuracy": None if self.citation_accuracy is None else round(self.citation_accuracy, 4),
             "mean_ms": round(self.mean_ms, 2),
+            "breakdown": self.breakdown,
             "failures": self.failures,
         }
+
+
+@dataclass
+class AnswerResult:
+    name: str
+    accuracy: float  # answerable questions answered with the gold span and the gold citation
+    declined: float | None  # unanswerable questions said to be unanswerable
+    answerable: int
+    unanswerable: int
+    breakdown: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    mean_ms: float = 0.0
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "system": self.name,
+            "answer_accuracy": round(self.accuracy, 4),
+            "declined_correctly": None if self.declined is None else round(self.declined, 4),
+            "answerable": self.answerable,
+            "unanswerable": self.unanswerable,
+            "mean_ms": round(self.mean_ms, 2),
+            "breakdown": self.breakdown,
+            "failures": self.failures,
+        }
+
+
+def group_of(q: GoldQuestion, by: str) -> str:
+    return {"doc": q.doc or "none", "type": q.type, "style": q.style}[by]
+
+
+def breakdown(gold: Sequence[GoldQuestion], values: dict[str, dict[str, float]], metrics: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """{group kind: {group: {metric: mean, "n": count}}} over the questions `values` has."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for by in GROUPS:
+        buckets: dict[str, list[GoldQuestion]] = defaultdict(list)
+        for q in gold:
+            if q.id in values:
+                buckets[group_of(q, by)].append(q)
+        out[by] = {
+            name: {"n": len(qs), **{m: round(sum(values[q.id][m] for q in qs) / len(qs), 4) for m in metrics}}
+            for name, qs in sorted(buckets.items())
+        }
+    return out
 
 
 def qrels_for(gold: Sequence[GoldQuestion], pool: Sequence[Any]) -> Qrels:
@@ -48,17 +100,21 @@ def qrels_for(gold: Sequence[GoldQuestion], pool: Sequence[Any]) -> Qrels:
 def score_system(
     name: str,
     gold: Sequence[GoldQuestion],
-    pool: Sequence[Any],
+    pool: Sequence[Any] | None,
     search: Callable[[GoldQuestion], list[Any]],
     with_citations: bool = True,
 ) -> SystemResult:
+    """`pool` is everything the system indexes; None (a service over HTTP) judges what it returned."""
     answerable = [q for q in gold if q.answerable]
     ranked: dict[str, list[Any]] = {}
     clock = time.perf_counter()
     for q in answerable:
         ranked[q.id] = search(q)
     elapsed = (time.perf_counter() - clock) * 1000 / max(1, len(answerable))
-    qrels = qrels_for(answerable, pool)
+    if pool is None:
+        qrels = {q.id: {get(h, "id"): 1 for h in ranked[q.id] if is_relevant(q, h)} for q in answerable}
+    else:
+        qrels = qrels_for(answerable, pool)
     run = ranked_run({qid: [get(h, "id") for h in hits] for qid, hits in ranked.items()})
     values = per_query(qrels, run, DEFAULT_METRICS)
     per_q = {q.id: {m: values[m][q.id] for m in DEFAULT_METRICS} for q in answerable}
@@ -80,12 +136,58 @@ def score_system(
                     "top3": [get(h, "citation") or get(h, "id") for h in hits[:3]],
                 }
             )
+    means = {m: (sum(v[m] for v in per_q.values()) / len(per_q) if per_q else 0.0) for m in DEFAULT_METRICS}
     return SystemResult(
         name=name,
-        metrics=aggregate(qrels, run, DEFAULT_METRICS),
+        metrics=means,
         citation_accuracy=citation,
         questions=len(answerable),
         per_question=per_q,
+        failures=failures,
+        breakdown=breakdown(answerable, per_q, BREAKDOWN_METRICS),
+        mean_ms=elapsed,
+    )
+
+
+def answer_is_right(q: GoldQuestion, answer: dict[str, Any]) -> bool:
+    """The answer contains the gold span (item by item for owners and leaders) and cites the gold task."""
+    if not answer.get("found", True):
+        return False
+    text = squash(answer["answer"])
+    if q.type in LIST_TYPES:
+        items = [squash(i) for i in re.split(r"[、，,；;/\s]+", q.answer) if i.strip()]
+        contains = bool(items) and all(i in text for i in items)
+    else:
+        contains = squash(q.answer) in text
+    return contains and any(cites_gold(q, c) for c in answer["citations"])
+
+
+def declined(answer: dict[str, Any]) -> bool:
+    return answer.get("found") is False or answer["answer"].startswith("未找到")
+
+
+def score_answers(name: str, gold: Sequence[GoldQuestion], ask: Callable[[GoldQuestion], dict[str, Any]]) -> AnswerResult:
+    answers: dict[str, dict[str, Any]] = {}
+    clock = time.perf_counter()
+    for q in gold:
+        answers[q.id] = ask(q)
+    elapsed = (time.perf_counter() - clock) * 1000 / max(1, len(gold))
+    answerable = [q for q in gold if q.answerable]
+    unanswerable = [q for q in gold if not q.answerable]
+    right = {q.id: {"answer": float(answer_is_right(q, answers[q.id]))} for q in answerable}
+    refused = {q.id: {"answer": float(declined(answers[q.id]))} for q in unanswerable}
+    failures = [
+        {"id": q.id, "question": q.question, "gold": q.answer or "（应说明找不到）", "got": answers[q.id]["answer"][:200]}
+        for q in gold
+        if (right.get(q.id) or refused.get(q.id))["answer"] < 1
+    ]
+    return AnswerResult(
+        name=name,
+        accuracy=sum(v["answer"] for v in right.values()) / max(1, len(right)),
+        declined=(sum(v["answer"] for v in refused.values()) / len(refused)) if refused else None,
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        breakdown=breakdown(gold, {**right, **refused}, ("answer",)),
         failures=failures,
         mean_ms=elapsed,
     )
@@ -111,4 +213,14 @@ def format_table(results: Sequence[SystemResult]) -> str:
     for r in results:
         cite = "-" if r.citation_accuracy is None else f"{r.citation_accuracy:.3f}"
         lines.append(f"{r.name:<16}" + "".join(f"{r.metrics[m]:>9.3f}" for m in metrics) + f"{cite:>9}{r.mean_ms:>8.1f}")
+    return "\n".join(lines)
+
+
+def format_breakdown(result: SystemResult | AnswerResult, metrics: Sequence[str]) -> str:
+    lines = []
+    for by, groups in result.breakdown.items():
+        lines.append(f"  by {by}:")
+        for name, values in groups.items():
+            cells = "  ".join(f"{m} {values[m]:.3f}" for m in metrics)
+            lines.append(f"    {name:<24} n={int(values['n']):<4} {cells}")
     return "\n".join(lines)

@@ -23,6 +23,15 @@ _MENU = re.compile(r"导航|菜单|首页|当前位置|您的位置|网站地图
 FOOTER_ZONE = 0.75  # a footer starts in the last quarter of the lines
 
 
+def _is_footer(line: str) -> bool:
+    """A site's words on a short line, or several of them, or an address; a report's own long
+    sentence that happens to mention 留言 or 评论 ("领导留言板受理诉求……") is not a footer."""
+    text = line.strip()
+    signals = {m.group(0) for m in _FOOTER.finditer(text)}
+    sentence = len(text) > 20 and any(mark in text for mark in "。，；")
+    return bool(_ADDRESS.search(text)) or len(signals) >= 2 or (len(signals) == 1 and not sentence)
+
+
 def strip_boilerplate(lines: list[str]) -> tuple[list[str], int]:
     """Lines without web furniture, and how many lines were removed."""
     kept = list(lines)
@@ -32,7 +41,7 @@ def strip_boilerplate(lines: list[str]) -> tuple[list[str], int]:
         zone_start = filled[int(len(filled) * FOOTER_ZONE)] if len(filled) > 4 else filled[-1] + 1
         for i in filled:
             line = kept[i]
-            if i >= zone_start and "\t" not in line and (_FOOTER.search(line) or _ADDRESS.search(line.strip())):
+            if i >= zone_start and "\t" not in line and _is_footer(line):
                 removed += sum(1 for x in kept[i:] if x.strip())
                 kept = kept[:i]
                 break

@@ -11,9 +11,9 @@ from collections import Counter
 
 from .textnorm import join_cjk
 
-_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}[区县])人民政府")
+_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}[区县市])人民政府")
 _CITY_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}市)人民政府")
-_DISTRICT_WORD = re.compile(r"([\u4e00-\u9fff]{2}[区县])")
+_DISTRICT_WORD = re.compile(r"([\u4e00-\u9fff]{2}[区县])(?!领导|委|长)")
 # Words ending in 区 that are not districts.
 NOT_DISTRICTS = {
     "开发区", "示范区", "先导区", "度假区", "高新区", "经开区", "新城区", "中心区", "集聚区", "功能区",
@@ -28,17 +28,30 @@ _PAREN_HEAD = re.compile(r"^[（(][^（()）]*[)）]")
 
 
 def detect_district(lines: list[str]) -> str:
-    """The issuing district: 'XX区人民政府' wins, then the most named XX区."""
+    """The issuing district or county-level city: 'XX区/县/市人民政府' wins (the lowest level
+    named, so 苏州市昆山市 gives 昆山市), then a known place name, then the most named XX区."""
     text = join_cjk("\n".join(lines))
     found = Counter(_after_parent(m) for m in _GOV.findall(text))
     found = Counter({k: v for k, v in found.items() if k not in NOT_DISTRICTS and len(k) >= 3})
-    if found:
-        return found.most_common(1)[0][0]
+    local = Counter({k: v for k, v in found.items() if k[-1] in "区县"})
+    if local:
+        return local.most_common(1)[0][0]
+    cities = [k for k in found if k[-1] == "市"]
+    lower = [c for c in cities if not any(c != o and text.count(o + c) for o in cities)]  # 苏州市昆山市 → 昆山市
+    if lower:
+        return max(lower, key=lambda c: found[c])
+    places = Counter({p: text.count(p) for p in _places() if p in text})
+    if places:
+        return places.most_common(1)[0][0]
     words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in NOT_DISTRICTS and m[1] != "各")
-    if words:
-        return words.most_common(1)[0][0]
-    city = Counter(_after_parent(m) for m in _CITY_GOV.findall(text))
-    return city.most_common(1)[0][0] if city else ""
+    return words.most_common(1)[0][0] if words else ""
+
+
+def _places() -> list[str]:
+    from importlib import resources
+
+    text = resources.files("indexer.data").joinpath("places.txt").read_text(encoding="utf-8")
+    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
 
 
 def _after_parent(name: str) -> str:

@@ -88,3 +88,18 @@ def test_unnumbered_headings_take_their_level_from_position():
         ("一、总体要求", "（一）实施产业强区工程"),
         ("一、总体要求", "全面建设人民满意政府"),
     ]
+
+
+def test_a_report_sentence_mentioning_a_message_board_is_not_a_footer():
+    from indexer.boilerplate import strip_boilerplate
+
+    body = [f"第{i}项工作扎实推进，完成年度目标任务。" for i in range(12)]
+    tail = [
+        "12345 热线接通率、领导留言板受理诉求满意率持续提升，群众获得感不断增强。",
+        "名 词 解 释",
+        "1. 双中心：指高铁新城和相城区两个中心。",
+        "本文仅代表作者观点，不代表本站立场，未经许可不得转载。",
+        "留言与评论",
+    ]
+    kept, removed = strip_boilerplate(body + tail)
+    assert kept == body + tail[:3] and removed == 2

@@ -23,13 +23,12 @@ from .keyword import build_keyword
 from .parse import PARSER_VERSION, ParsedDocument, parse_source, rename_title
 from .passage import ROLE_GLOSSARY, Document, Passage
 from .readers import SUPPORTED_SUFFIXES, SkipFile, read_source
-from .store import new_build_dir, publish, read_manifest, write_build
+from .store import load_embeddings, load_index, load_texts, new_build_dir, publish, read_manifest, write_build
 from .synonyms import Synonyms
 from .tokenize import Tokenizer
-from .vectors import new_store
+from .vectors import build_store
 
 EMBED_BATCH = 32
-VECTOR_STORE = "faiss-flat"
 KEYWORD_INDEX = "bm25s"
 
 
@@ -146,7 +145,7 @@ def resolve_corpus(parsed: list[ParsedDocument]) -> tuple[list[ParsedDocument], 
     """Drop degraded duplicates, and make titles (so citations) unique across documents."""
     duplicates = find_duplicates([(p.document.doc_id, p.plain, p.broken_rate) for p in parsed])
     dropped = {d.dropped for d in duplicates}
-    kept = [p for p in parsed if p.document.doc_id not in dropped]
+    kept = sorted((p for p in parsed if p.document.doc_id not in dropped), key=lambda p: p.document.doc_id)
     titles: dict[str, int] = {}
     for p in kept:
         titles[p.document.title] = titles.get(p.document.title, 0) + 1
@@ -218,10 +217,27 @@ def build_index(
 
     clock = time.perf_counter()
     log(f"向量化 {len(passages)} 个段落（{embedder.name}）……")
-    vectors = embed_all(embedder, [p.search_text() for p in passages], progress)
-    store = new_store(VECTOR_STORE, embedder.dim)
-    store.add(vectors)
+    embeddings = embed_all(embedder, [p.search_text() for p in passages], progress)
     report.timings["embed"] = time.perf_counter() - clock
+    meta = {"corpus": {"fingerprint": corpus_fingerprint(files), "files": [str(f) for f in files]}}
+    texts = {doc.document.doc_id: (doc.plain, doc.broken_rate) for doc in kept}
+    write_index(index_dir, passages, report, embeddings, embedder, meta, texts)
+    return report
+
+
+def write_index(
+    index_dir: Path,
+    passages: list[Passage],
+    report: BuildReport,
+    embeddings: np.ndarray,
+    embedder: Embedder,
+    meta: dict,
+    texts: dict[str, tuple[str, float]],
+) -> None:
+    """Vector store, keyword index and files of a new build, published in one step."""
+    clock = time.perf_counter()
+    store = build_store(embeddings)
+    report.timings["vectors"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     tokenizer = Tokenizer(corpus_terms(passages) | Synonyms.load().terms())
@@ -232,7 +248,7 @@ def build_index(
     build = new_build_dir(index_dir)
     meta = {
         "parser_version": PARSER_VERSION,
-        "corpus": {"fingerprint": corpus_fingerprint(files), "files": [str(f) for f in files]},
+        **meta,
         "embedder": {"name": embedder.name, "dim": embedder.dim},
         "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
     }
@@ -242,6 +258,8 @@ def build_index(
         report.documents,
         report.skipped,
         [asdict(d) for d in report.duplicates],
+        texts,
+        embeddings,
         store,
         keyword,
         tokenizer,
@@ -249,5 +267,78 @@ def build_index(
     )
     publish(build, index_dir)
     report.build_dir = build
+    report.passages = len(passages)
     report.timings["write"] = time.perf_counter() - clock
+
+
+def add_document(path: Path, index_dir: Path, embedder: Embedder | None = None, progress: bool = True) -> BuildReport:
+    """Add (or replace) one report in a published index, embedding only its passages.
+
+    The result equals a full rebuild of the same files: documents stay in doc_id
+    order, and the stores are rebuilt from the stored embeddings.
+    """
+    index_dir = Path(index_dir)
+    embedder = embedder or load_embedder()
+    index = load_index(index_dir, embedder_name=embedder.name)
+    report = BuildReport(index_dir=index_dir, skipped=list(index.skipped))
+    clock = time.perf_counter()
+    parsed, skipped = parse_files([Path(path)])
+    if skipped:
+        raise BuildError(f"{path} 未能加入索引：{skipped[0]['reason']}")
+    new = parsed[0]
+    existing = [d for d in index.documents if d.doc_id != new.document.doc_id]
+    texts = load_texts(index.path)
+    others = [(d.doc_id, *texts[d.doc_id]) for d in existing]
+    duplicates = find_duplicates([*others, (new.document.doc_id, new.plain, new.broken_rate)])
+    if duplicates:
+        raise BuildError(f"{path} 未加入索引：{duplicates[0].dropped} {duplicates[0].reason}（如需替换，请先 --remove 再 --add）")
+    report.timings["parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    fresh = embed_all(embedder, [p.search_text() for p in new.passages], progress)
+    report.timings["embed"] = time.perf_counter() - clock
+    texts[new.document.doc_id] = (new.plain, new.broken_rate)
+    _rewrite(index, report, embedder, keep=existing, extra=(new.document, new.passages, fresh), texts=texts, meta_note=f"added {new.document.doc_id}")
     return report
+
+
+def remove_document(doc_id: str, index_dir: Path, embedder: Embedder | None = None) -> BuildReport:
+    """Drop one document from a published index without re-embedding anything."""
+    index_dir = Path(index_dir)
+    embedder = embedder or load_embedder()
+    index = load_index(index_dir, embedder_name=embedder.name)
+    if not any(d.doc_id == doc_id for d in index.documents):
+        raise BuildError(f"索引中没有文档 {doc_id}")
+    report = BuildReport(index_dir=index_dir, skipped=list(index.skipped))
+    keep = [d for d in index.documents if d.doc_id != doc_id]
+    texts = {k: v for k, v in load_texts(index.path).items() if k != doc_id}
+    _rewrite(index, report, embedder, keep=keep, extra=None, texts=texts, meta_note=f"removed {doc_id}")
+    return report
+
+
+def _rewrite(index, report: BuildReport, embedder: Embedder, keep: list[Document], extra, texts: dict, meta_note: str) -> None:
+    """A new build from the kept documents' stored rows plus, optionally, a new document."""
+    stored = load_embeddings(index.path)
+    rows: dict[str, list[int]] = {}
+    for row, passage in enumerate(index.passages):
+        rows.setdefault(passage.doc_id, []).append(row)
+    documents = list(keep)
+    if extra:
+        documents.append(extra[0])
+    documents.sort(key=lambda d: d.doc_id)
+    passages: list[Passage] = []
+    chunks: list[np.ndarray] = []
+    for doc in documents:
+        if extra and doc.doc_id == extra[0].doc_id:
+            passages.extend(extra[1])
+            chunks.append(extra[2])
+        else:
+            ids = rows.get(doc.doc_id, [])
+            passages.extend(index.passages[i] for i in ids)
+            chunks.append(np.asarray(stored[ids], dtype=np.float32))
+    report.documents = documents
+    report.duplicates = []
+    embeddings = np.concatenate(chunks) if chunks else np.zeros((0, embedder.dim), dtype=np.float32)
+    if not passages:
+        raise BuildError("删除后索引中没有任何段落；如需清空，请删除索引目录")
+    meta = {"corpus": {**index.manifest.get("corpus", {}), "fingerprint": None, "change": meta_note}}
+    write_index(report.index_dir, passages, report, embeddings, embedder, meta, texts)

@@ -8,8 +8,11 @@ it. Frozen, so a passage read from the index is the passage that was written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+_YEAR_IN_HEADING = re.compile(r"(20\d{2})\s*年")
 
 # What a passage is inside its document.
 ROLE_TASK = "task"  # a numbered task row of a task table
@@ -71,6 +74,15 @@ class Passage:
         for key in ("section", "lead_departments", "departments", "areas", "leaders"):
             data[key] = tuple(data.get(key) or ())
         return cls(**data)
+
+    def subject_year(self) -> int | None:
+        """The year the passage is about: a year in its headings ("一、2022年工作总结" in a
+        2023 report), else its document's year."""
+        for heading in self.section:
+            m = _YEAR_IN_HEADING.search(heading)
+            if m:
+                return int(m.group(1))
+        return self.year
 
     def search_text(self) -> str:
         """Text that the embedder and the keyword index see.

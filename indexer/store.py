@@ -3,9 +3,13 @@
 Layout of one build (all files listed with sha256 in manifest.json):
     manifest.json    version, corpus fingerprint, parser, embedder, stores, counts, checksums
     passages.jsonl   one Passage per line; line n is row n of the vector and keyword stores
+    offsets.npy      byte offset of each line, so a passage is read on demand (mmap)
     row_ids.json     row → passage id, the map the stores' row numbers go through
+    rows.npz         per row: district, kind, document and subject year as small codes (filters)
+    embeddings.npy   the passage vectors (float32), so adding a report embeds only its passages
     documents.json   indexed documents, skipped files and dropped duplicates
-    vectors.faiss    the vector store
+    texts.jsonl.gz   each document's letters and digits, so an added report is checked for duplicates as in a full build
+    vectors.faiss    the vector store (flat, or IVF-SQ8 for large indexes)
     keyword/         the keyword index (bm25s files)
     terms.txt        the tokenizer's user dictionary
 
@@ -18,22 +22,27 @@ build removes.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .keyword import KeywordIndex, load_keyword
 from .passage import Document, Passage
 from .tokenize import Tokenizer
 from .vectors import VectorStore, load_store
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 KEEP_BUILDS = 2  # the current build and the one before, for a reader still loading it
 
@@ -42,11 +51,76 @@ class IndexLoadError(RuntimeError):
     """An index that must not be served, with the reason and the file concerned."""
 
 
+class PassageStore(Sequence[Passage]):
+    """The passages of an index, read from disk when asked for (an index may hold millions)."""
+
+    def __init__(self, path: Path) -> None:
+        self._offsets = np.load(path / "offsets.npy")
+        self._file = (path / "passages.jsonl").open("rb")
+        size = os.fstat(self._file.fileno()).st_size
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        row = int(row)
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return Passage.from_record(json.loads(self._map[self._offsets[row] : self._offsets[row + 1]]))
+
+    def __iter__(self) -> Iterator[Passage]:
+        for row in range(len(self)):
+            yield self[row]
+
+
+@dataclass
+class RowTable:
+    """Per-row codes for filtering without touching the passages."""
+
+    vocab: dict[str, list[str]]  # field → the values its codes stand for
+    codes: dict[str, np.ndarray]  # field → int32 code per row ("year" holds the year itself)
+
+    FIELDS = ("district", "kind", "doc_id")
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> RowTable:
+        vocab, codes = {}, {}
+        for name in cls.FIELDS:
+            values = [getattr(p, name) for p in passages]
+            vocab[name] = sorted(set(values))
+            lookup = {v: i for i, v in enumerate(vocab[name])}
+            codes[name] = np.array([lookup[v] for v in values], dtype=np.int32)
+        codes["year"] = np.array([p.subject_year() or 0 for p in passages], dtype=np.int32)
+        return cls(vocab, codes)
+
+    def mask(self, name: str, wanted: Sequence[Any]) -> np.ndarray:
+        if name == "year":
+            return np.isin(self.codes["year"], list(wanted))
+        lookup = {v: i for i, v in enumerate(self.vocab[name])}
+        return np.isin(self.codes[name], [lookup[w] for w in wanted if w in lookup])
+
+    def save(self, path: Path) -> None:
+        np.savez(path / "rows.npz", **self.codes)
+        _write_json(path / "rows_vocab.json", self.vocab)
+
+    @classmethod
+    def load(cls, path: Path) -> RowTable:
+        with np.load(path / "rows.npz") as data:
+            codes = {name: data[name] for name in data.files}
+        return cls(json.loads((path / "rows_vocab.json").read_text(encoding="utf-8")), codes)
+
+
 @dataclass
 class LoadedIndex:
     path: Path
     manifest: dict[str, Any]
-    passages: list[Passage]
+    passages: Sequence[Passage]
+    rows: RowTable
     documents: list[Document]
     skipped: list[dict[str, str]]
     duplicates: list[dict[str, Any]]
@@ -85,15 +159,26 @@ def write_build(
     documents: list[Document],
     skipped: list[dict[str, str]],
     duplicates: list[dict[str, Any]],
+    texts: dict[str, tuple[str, float]],
+    embeddings: np.ndarray,
     vectors: VectorStore,
     keyword: KeywordIndex,
     tokenizer: Tokenizer,
     meta: dict[str, Any],
 ) -> dict[str, Any]:
     """Write every file of a build, then its manifest last (a build without one is unfinished)."""
-    with (build / "passages.jsonl").open("w", encoding="utf-8") as fh:
+    offsets = [0]
+    with (build / "passages.jsonl").open("wb") as fh:
         for passage in passages:
-            fh.write(json.dumps(passage.to_record(), ensure_ascii=False) + "\n")
+            line = (json.dumps(passage.to_record(), ensure_ascii=False) + "\n").encode()
+            fh.write(line)
+            offsets.append(offsets[-1] + len(line))
+    np.save(build / "offsets.npy", np.array(offsets, dtype=np.int64))
+    with gzip.open(build / "texts.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for doc_id, (plain, broken) in sorted(texts.items()):
+            fh.write(json.dumps({"doc_id": doc_id, "plain": plain, "broken_rate": broken}, ensure_ascii=False) + "\n")
+    np.save(build / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
+    RowTable.of(passages).save(build)
     _write_json(build / "row_ids.json", [p.id for p in passages])
     _write_json(
         build / "documents.json",
@@ -114,7 +199,7 @@ def write_build(
         **meta,
         "passages": len(passages),
         "documents": len(documents),
-        "vector_store": {"kind": vectors.kind, "rows": len(vectors), "metric": "inner_product"},
+        "vector_store": vectors.settings(),
         "keyword_index": {"kind": keyword.kind, "tokenizer": "jieba-search+corpus-terms"},
         "row_map": "row_ids.json",
         "files": files,
@@ -194,9 +279,8 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
             raise IndexLoadError(f"索引文件已损坏或被修改（校验和不符）：{file}；请重新运行 `govqa index`")
 
 
-def read_passages(path: Path) -> list[Passage]:
-    with (path / "passages.jsonl").open(encoding="utf-8") as fh:
-        return [Passage.from_record(json.loads(line)) for line in fh if line.strip()]
+def read_passages(path: Path) -> Sequence[Passage]:
+    return PassageStore(path)
 
 
 def load_index(path: Path, embedder_name: str | None = None) -> LoadedIndex:
@@ -213,19 +297,20 @@ def load_index(path: Path, embedder_name: str | None = None) -> LoadedIndex:
         )
     verify_files(path, manifest)
     try:
-        passages = read_passages(path)
-        row_ids = json.loads((path / "row_ids.json").read_text(encoding="utf-8"))
+        passages = PassageStore(path)
+        rows = RowTable.load(path)
         docs = json.loads((path / "documents.json").read_text(encoding="utf-8"))
-        vectors = load_store(manifest["vector_store"]["kind"], path / "vectors.faiss")
+        vectors = load_store(manifest["vector_store"]["kind"], path / "vectors.faiss", manifest["vector_store"])
         keyword = load_keyword(manifest["keyword_index"]["kind"], path / "keyword")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexLoadError(f"索引 {path} 无法加载（{type(exc).__name__}: {exc}）") from None
-    if [p.id for p in passages] != row_ids or len(vectors) != len(passages):
-        raise IndexLoadError(f"索引 {path} 的段落、行号表与向量行数不一致：请重新运行 `govqa index`")
+    if not (len(passages) == len(vectors) == len(rows.codes["year"]) == manifest["passages"]):
+        raise IndexLoadError(f"索引 {path} 的段落数与向量行数不一致：请重新运行 `govqa index`")
     return LoadedIndex(
         path=path,
         manifest=manifest,
         passages=passages,
+        rows=rows,
         documents=[Document.from_record(d) for d in docs["documents"]],
         skipped=docs.get("skipped", []),
         duplicates=docs.get("duplicates", []),
@@ -233,6 +318,15 @@ def load_index(path: Path, embedder_name: str | None = None) -> LoadedIndex:
         keyword=keyword,
         tokenizer=Tokenizer.from_file(path / "terms.txt"),
     )
+
+
+def load_texts(path: Path) -> dict[str, tuple[str, float]]:
+    with gzip.open(Path(path) / "texts.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return {r["doc_id"]: (r["plain"], r["broken_rate"]) for r in map(json.loads, fh)}
+
+
+def load_embeddings(path: Path) -> np.ndarray:
+    return np.load(Path(path) / "embeddings.npy", mmap_mode="r")
 
 
 def _write_json(path: Path, data: Any) -> None:

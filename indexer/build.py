@@ -8,9 +8,10 @@ index as it was.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,7 +237,7 @@ def write_index(
 ) -> None:
     """Vector store, keyword index and files of a new build, published in one step."""
     clock = time.perf_counter()
-    store = build_store(embeddings)
+    store = build_store(embeddings, probes=lambda: probe_queries(embedder, passages))
     report.timings["vectors"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -269,6 +270,14 @@ def write_index(
     report.build_dir = build
     report.passages = len(passages)
     report.timings["write"] = time.perf_counter() - clock
+
+
+def probe_queries(embedder: Embedder, passages: Sequence[Passage], count: int = 100) -> np.ndarray:
+    """Question-like embeddings for tuning an approximate store: the opening words of passages
+    spread over the corpus, embedded as queries."""
+    step = max(1, len(passages) // count)
+    texts = [re.split(r"[，。；,;]", passages[i].text, maxsplit=1)[0][:30] for i in range(0, len(passages), step)][:count]
+    return np.vstack([embedder.embed_query(t) for t in texts])
 
 
 def add_document(path: Path, index_dir: Path, embedder: Embedder | None = None, progress: bool = True) -> BuildReport:

@@ -37,7 +37,8 @@ def choose_kind(rows: int) -> str:
     return "faiss-flat" if rows < FLAT_MAX else "faiss-ivf-sq8"
 
 
-def build_store(vectors: np.ndarray, kind: str | None = None) -> VectorStore:
+def build_store(vectors: np.ndarray, kind: str | None = None, probes=None) -> VectorStore:
+    """`probes`: query embeddings (or a callable giving them) to tune an approximate store on."""
     kind = kind or choose_kind(len(vectors))
     if kind == "faiss-flat":
         from .faiss_flat import FlatStore
@@ -46,7 +47,7 @@ def build_store(vectors: np.ndarray, kind: str | None = None) -> VectorStore:
     if kind == "faiss-ivf-sq8":
         from .faiss_ivf import IVFStore
 
-        return IVFStore.build(vectors)
+        return IVFStore.build(vectors, probes=probes() if callable(probes) else probes)
     raise ValueError(f"unknown vector store {kind!r}")
 
 

@@ -114,6 +114,12 @@ class Searcher:
     def passages(self) -> list[Passage]:
         return self.index.passages
 
+    def dense_text(self, q: str, canonical: list[str] | None = None) -> str:
+        """What the embedder sees: the question, with the long forms of its shorthand appended."""
+        if canonical is None:
+            _, canonical = self.synonyms.expand(q)
+        return q if not canonical else f"{q}（{'、'.join(canonical)}）"
+
     def embed_query(self, text: str) -> np.ndarray:
         vector = self.cache.get(text)
         if vector is None:
@@ -157,8 +163,7 @@ class Searcher:
         scores: dict[str, np.ndarray] = {}
         if mode in ("fused", "dense"):
             clock = time.perf_counter()
-            dense_text = q if not canonical else f"{q}（{'、'.join(canonical)}）"
-            vector = self.embed_query(dense_text)
+            vector = self.embed_query(self.dense_text(q, canonical))
             timings["embed"] = (time.perf_counter() - clock) * 1000
             s, rows = self.index.vectors.search(vector, CANDIDATES, mask)
             keep = rows[0] >= 0

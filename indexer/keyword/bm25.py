@@ -52,5 +52,6 @@ class BM25Index:
 
     @classmethod
     def load(cls, path: Path) -> BM25Index:
-        model = bm25s.BM25.load(str(path), show_progress=False)
+        # Memory-mapped, like the vectors: a query reads only its tokens' postings.
+        model = bm25s.BM25.load(str(path), mmap=True, show_progress=False)
         return cls(model, int((path / "size.txt").read_text()))

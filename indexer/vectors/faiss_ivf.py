@@ -95,7 +95,7 @@ class IVFStore:
             found = found[found >= 0]
             if not len(found):
                 continue
-            order = np.sort(found)  # ascending rows read the memmap in file order
+            order = np.sort(found)  # ascending rows read the file in order
             exact = np.asarray(self.exact[order], dtype=np.float32) @ query
             best = np.argsort(-exact, kind="stable")[:k]
             out_scores[i, : len(best)] = exact[best]
@@ -118,7 +118,13 @@ class IVFStore:
 
     @classmethod
     def load(cls, path: Path, settings: dict[str, Any]) -> IVFStore:
-        index = faiss.read_index(str(path))
+        # Memory-mapped: the inverted lists stay in the page cache, shared by every worker process,
+        # and only the clusters queries visit are read.
+        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
         embeddings = path.parent / "embeddings.npy"
-        exact = np.load(embeddings, mmap_mode="r") if embeddings.exists() else None
+        exact = None
+        if embeddings.exists():
+            from ..store import RowReader
+
+            exact = RowReader(embeddings)
         return cls(index, nprobe=int(settings.get("nprobe", 16)), tuned_recall=settings.get("tuned_recall_at_10"), exact=exact)

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from indexer.embedders import Embedder
 from indexer.keyword import KeywordIndex, build_keyword
 from indexer.readers import SkipFile, read_source
 from indexer.tokenize import Tokenizer
-from indexer.vectors import VectorStore, new_store
+from indexer.vectors import VectorStore, build_store
 
 CHUNK_SIZE = 250
 CHUNK_OVERLAP = 50
@@ -58,9 +59,8 @@ class ChunkBaseline:
                 chunks.append(Chunk(id=f"{source.doc_id}#{n}", doc_id=source.doc_id, text=text, citation=f"{source.doc_id} 第{n + 1}块"))
         baseline = cls(chunks, embedder)
         if embedder is not None:
-            baseline.vectors = new_store("faiss-flat", embedder.dim)
-            for start in range(0, len(chunks), 64):
-                baseline.vectors.add(embedder.embed_passages([c.text for c in chunks[start : start + 64]]))
+            embeddings = np.vstack([embedder.embed_passages([c.text for c in chunks[i : i + 64]]) for i in range(0, len(chunks), 64)])
+            baseline.vectors = build_store(embeddings, kind="faiss-flat")
         baseline.bm25 = build_keyword("bm25s", [baseline.tokenizer(c.text) for c in chunks])
         return baseline
 

@@ -72,12 +72,15 @@ def running_server(index: Path, workers: int = 1, env: dict[str, str] | None = N
     cmd = [sys.executable, "-m", "govqa", "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port)]
     if workers > 1:
         cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # The server's log goes to a file, never a pipe: an unread pipe fills up and blocks the server.
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log, text=True)
     try:
         deadline = time.time() + 120
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read()[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"server exited: {log.read()[-2000:]}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 conn.request("GET", "/readyz")
@@ -95,22 +98,31 @@ def running_server(index: Path, workers: int = 1, env: dict[str, str] | None = N
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory of a live process (VmHWM), MiB."""
+    return memory_mb(pid).get("VmHWM", float("nan"))
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Peak and current resident memory of a live process, and how much of it is private
+    (RssAnon) versus pages of memory-mapped index files (RssFile), MiB."""
+    out = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
+            key = line.split(":", 1)[0]
+            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                out[key] = round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    return float("nan")
+    return out
 
 
-def http_load(port: int, path_for: list[str], clients: int) -> tuple[list[float], float, int]:
-    """Send every request once, spread over `clients` keep-alive connections.
-    Returns (latencies ms, wall seconds, failures)."""
+def http_load(port: int, path_for: list, clients: int) -> tuple[list[float], float, int]:
+    """Send every request once, spread over `clients` keep-alive connections. A request is a
+    GET path, or (path, JSON body) for a POST. Returns (latencies ms, wall seconds, failures)."""
     latencies: list[float] = []
     failures = 0
     lock = threading.Lock()
@@ -128,7 +140,11 @@ def http_load(port: int, path_for: list[str], clients: int) -> tuple[list[float]
                 break
             started = time.perf_counter()
             try:
-                conn.request("GET", item[1])
+                if isinstance(item[1], tuple):
+                    path, body = item[1]
+                    conn.request("POST", path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+                else:
+                    conn.request("GET", item[1])
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -186,7 +202,26 @@ def bench_build(reports: Path) -> dict[str, Any]:
     }
 
 
-def run(index: Path, reports: Path, n: int = 500, clients: tuple[int, ...] = (1, 8), build: bool = True) -> dict[str, Any]:
+def bench_inprocess(index: Path, texts: list[str]) -> dict[str, float]:
+    """The search itself, no HTTP, cache off: what the service adds to the embedding."""
+    from indexer.embedders import load_embedder
+    from indexer.store import load_index
+    from service.search import Searcher
+
+    embedder = load_embedder(None)
+    searcher = Searcher(load_index(index, embedder_name=embedder.name), embedder, cache_size=0)
+    searcher.search("预热")
+    latencies = []
+    for text in texts:
+        started = time.perf_counter()
+        searcher.search(text)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return summary(latencies)
+
+
+def run(
+    index: Path, reports: Path, n: int = 500, clients: tuple[int, ...] = (1, 8, 32), build: bool = True, workers: tuple[int, ...] = (1, 2)
+) -> dict[str, Any]:
     from indexer.embedders import load_embedder
     from indexer.store import load_index
 
@@ -195,20 +230,36 @@ def run(index: Path, reports: Path, n: int = 500, clients: tuple[int, ...] = (1,
     texts = questions(n)
     result: dict[str, Any] = {"queries": n, "embed_query": bench_embedding(embedder, texts)}
     floor_ms = result["embed_query"]["p50_ms"]
-    paths = [f"/api/search?q={quote(t)}&k=10" for t in texts]
+    result["search_inprocess"] = bench_inprocess(index, texts)
+    searches = [f"/api/search?q={quote(t)}&k=10" for t in texts]
+    asks = [("/api/ask", {"q": t}) for t in texts]
 
     with running_server(index, env={"GOVQA_CACHE_SIZE": "0"}) as (port, pid):
-        http_load(port, paths[:20], 1)  # warm-up
+        http_load(port, searches[:20], 1)  # warm-up
         for c in clients:
-            latencies, wall, failures = http_load(port, paths, c)
-            result[f"search_http_{c}c"] = {**summary(latencies), "qps": round(len(paths) / wall, 1), "failures": failures}
+            latencies, wall, failures = http_load(port, searches, c)
+            result[f"search_http_{c}c"] = {**summary(latencies), "qps": round(len(searches) / wall, 1), "failures": failures}
+        for c in clients[:2]:
+            latencies, wall, failures = http_load(port, asks, c)
+            result[f"ask_http_{c}c"] = {**summary(latencies), "qps": round(len(asks) / wall, 1), "failures": failures}
         result["serve_peak_rss_mb"] = peak_rss_mb(pid)
     with running_server(index) as (port, _):
-        http_load(port, paths, 1)  # fills the cache
-        latencies, wall, failures = http_load(port, paths, 1)
-        result["search_http_cached_1c"] = {**summary(latencies), "qps": round(len(paths) / wall, 1), "failures": failures}
+        http_load(port, searches, 1)  # fills the cache
+        latencies, wall, failures = http_load(port, searches, 1)
+        result["search_http_cached_1c"] = {**summary(latencies), "qps": round(len(searches) / wall, 1), "failures": failures}
+    for w in workers:
+        if w == 1:
+            continue
+        with running_server(index, workers=w, env={"GOVQA_CACHE_SIZE": "0"}) as (port, _):
+            http_load(port, searches[:40], 8)
+            latencies, wall, failures = http_load(port, searches, 8)
+            result[f"search_http_8c_{w}workers"] = {**summary(latencies), "qps": round(len(searches) / wall, 1), "failures": failures}
 
-    ratios = {"search_p50_over_embed_p50": round(result["search_http_1c"]["p50_ms"] / floor_ms, 2)}
+    ratios = {
+        "search_p50_over_embed_p50": round(result["search_http_1c"]["p50_ms"] / floor_ms, 2),
+        "inprocess_search_p50_over_embed_p50": round(result["search_inprocess"]["p50_ms"] / floor_ms, 2),
+        "ask_p50_over_embed_p50": round(result[f"ask_http_{clients[0]}c"]["p50_ms"] / floor_ms, 2),
+    }
     for c in clients:
         ratios[f"qps_{c}c_over_embed_rate"] = round(result[f"search_http_{c}c"]["qps"] * floor_ms / 1000, 2)
     ratios["cached_p50_over_embed_p50"] = round(result["search_http_cached_1c"]["p50_ms"] / floor_ms, 2)
@@ -221,8 +272,10 @@ def run(index: Path, reports: Path, n: int = 500, clients: tuple[int, ...] = (1,
 def format_report(result: dict[str, Any]) -> str:
     e = result["embed_query"]
     lines = [f"query embedding alone (floor): p50 {e['p50_ms']:.2f} ms  p95 {e['p95_ms']:.2f} ms  ({e['n']} queries)"]
+    s = result["search_inprocess"]
+    lines.append(f"{'search in-process':<24} p50 {s['p50_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f}  p99 {s['p99_ms']:7.2f}")
     for key, value in result.items():
-        if key.startswith("search_http_"):
+        if key.startswith(("search_http_", "ask_http_")):
             lines.append(
                 f"{key:<24} p50 {value['p50_ms']:7.2f} ms  p95 {value['p95_ms']:7.2f}  p99 {value['p99_ms']:7.2f}  "
                 f"{value['qps']:7.1f} q/s  failures {value['failures']}"

@@ -144,9 +144,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from indexer.store import IndexLoadError
 
     if args.scale:
-        from eval.scale import format_report, run
+        from eval.scale import format_report, plot, run
 
-        result = run(tuple(args.sizes), log=(lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr)))
+        result = run(tuple(args.sizes), log=lambda m: print(m, file=sys.stderr))
+        if args.plot:
+            plot(result, args.plot)
         _print_json(result) if args.json else print(format_report(result))
         return 0
     from eval.bench import format_report, run
@@ -171,8 +173,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The service writes its own JSON access log (govqa.access); uvicorn's would repeat it.
     options = {"host": host, "port": port, "log_level": "info", "access_log": False}
     if args.workers > 1:
-        # Each worker process loads the same read-only index folder.
+        # Each worker process loads the same read-only index folder, and gets its share of
+        # the cores for the model: workers that each use every core slow each other down.
         os.environ["GOVQA_INDEX"] = str(args.index)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores // args.workers)))
         uvicorn.run("service.app:create_app", factory=True, workers=args.workers, **options)
     else:
         from service.app import create_app
@@ -246,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-build", action="store_true", help="不测建索引")
     p.add_argument("--scale", action="store_true", help="规模测试：合成语料从 10^3 到 10^6 段的检索延迟、召回率与内存")
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="规模测试的段落数")
+    p.add_argument("--plot", type=Path, default=None, help="规模测试的曲线图（PNG）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 

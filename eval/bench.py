@@ -166,14 +166,19 @@ def http_load(port: int, path_for: list, clients: int) -> tuple[list[float], flo
     return latencies, time.perf_counter() - started, failures
 
 
-def bench_embedding(embedder, texts: list[str]) -> dict[str, float]:
-    embedder.embed_query("预热")
+def time_each(call, texts: list[str]) -> dict[str, float]:
+    """Latency summary of call(text) over the texts, after one warm-up call."""
+    call("预热")
     latencies = []
     for text in texts:
         started = time.perf_counter()
-        embedder.embed_query(text)
+        call(text)
         latencies.append((time.perf_counter() - started) * 1000)
     return summary(latencies)
+
+
+def bench_embedding(embedder, texts: list[str]) -> dict[str, float]:
+    return time_each(embedder.embed_query, texts)
 
 
 def bench_build(reports: Path) -> dict[str, Any]:
@@ -210,13 +215,7 @@ def bench_inprocess(index: Path, texts: list[str]) -> dict[str, float]:
 
     embedder = load_embedder(None)
     searcher = Searcher(load_index(index, embedder_name=embedder.name), embedder, cache_size=0)
-    searcher.search("预热")
-    latencies = []
-    for text in texts:
-        started = time.perf_counter()
-        searcher.search(text)
-        latencies.append((time.perf_counter() - started) * 1000)
-    return summary(latencies)
+    return time_each(searcher.search, texts)
 
 
 def run(

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from ..answer import ExtractiveAnswerer
-from ..errors import ApiError
+from ..deps import get_answerer
 from ..schemas import AskRequest
 
 router = APIRouter()
-
-
-def get_answerer(request: Request) -> ExtractiveAnswerer:
-    engine = request.app.state.engine
-    if engine.answerer is None:
-        raise ApiError(503, engine.error or "索引尚未加载")
-    return engine.answerer
 
 
 @router.post("/api/ask")

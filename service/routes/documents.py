@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from ..errors import ApiError
+from fastapi import APIRouter, Depends
+
+from indexer.store import LoadedIndex
+
+from ..deps import get_index
 
 router = APIRouter()
 
 
 @router.get("/api/documents")
-def documents(request: Request) -> dict[str, object]:
-    index = request.app.state.engine.index
-    if index is None:
-        raise ApiError(503, request.app.state.engine.error or "索引尚未加载")
+def documents(index: Annotated[LoadedIndex, Depends(get_index)]) -> dict[str, object]:
     return {
         "documents": [d.public() for d in index.documents],
         "skipped": index.skipped,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ..errors import ApiError
+from ..deps import ready_engine
 
 router = APIRouter()
 
@@ -16,7 +16,5 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> dict[str, object]:
-    state = request.app.state.engine
-    if state.index is None:
-        raise ApiError(503, state.error or "索引尚未加载")
-    return {"status": "ready", "build_id": state.index.manifest["build_id"], "passages": len(state.index.passages)}
+    index = ready_engine(request).index
+    return {"status": "ready", "build_id": index.manifest["build_id"], "passages": len(index.passages)}

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from ..deps import get_searcher
 from ..errors import ApiError
 from ..schemas import MAX_K, SearchRequest
 from ..search import Searcher
 
 router = APIRouter()
-
-
-def get_searcher(request: Request) -> Searcher:
-    engine = request.app.state.engine
-    if engine.searcher is None:
-        raise ApiError(503, engine.error or "索引尚未加载")
-    return engine.searcher
 
 
 def _run(searcher: Searcher, body: SearchRequest) -> JSONResponse:

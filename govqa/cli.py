@@ -187,6 +187,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _question_parser(sub, name: str, help_text: str, route: str, func) -> argparse.ArgumentParser:
+    """`search` and `ask` take the same question, filters and index options as their HTTP routes."""
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("question")
+    p.add_argument("--district", default=None)
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--doc-id", dest="doc_id", default=None)
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.add_argument("--embedder", default=None)
+    p.add_argument("--json", action="store_true", help=f"与 {route} 相同的 JSON")
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govqa", description="政府工作报告与任务分解方案的检索与问答")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -207,26 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.set_defaults(func=cmd_passages)
 
-    p = sub.add_parser("search", help="检索")
-    p.add_argument("question")
+    p = _question_parser(sub, "search", "检索", "/api/search", cmd_search)
     p.add_argument("-k", type=int, default=10)
-    p.add_argument("--district", default=None)
-    p.add_argument("--year", type=int, default=None)
-    p.add_argument("--doc-id", dest="doc_id", default=None)
-    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
-    p.add_argument("--embedder", default=None)
-    p.add_argument("--json", action="store_true", help="与 /api/search 相同的 JSON")
-    p.set_defaults(func=cmd_search)
-
-    p = sub.add_parser("ask", help="问答：从所引段落写出答案")
-    p.add_argument("question")
-    p.add_argument("--district", default=None)
-    p.add_argument("--year", type=int, default=None)
-    p.add_argument("--doc-id", dest="doc_id", default=None)
-    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
-    p.add_argument("--embedder", default=None)
-    p.add_argument("--json", action="store_true", help="与 /api/ask 相同的 JSON")
-    p.set_defaults(func=cmd_ask)
+    _question_parser(sub, "ask", "问答：从所引段落写出答案", "/api/ask", cmd_ask)
 
     p = sub.add_parser("eval", help="用标准问题集评测检索（与基线对比）")
     p.add_argument("--gold", type=Path, action="append", default=None, help="标准问题集 JSONL（可多次给出；默认 eval/gold/*.jsonl）")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import mmap
 import os
 import shutil
 import time
@@ -368,13 +367,6 @@ def load_texts(path: Path) -> dict[str, tuple[str, float]]:
 def load_embeddings(path: Path) -> np.ndarray:
     """All embeddings, memory-mapped (for builds and benchmarks; the service reads rows with RowReader)."""
     return np.load(Path(path) / "embeddings.npy", mmap_mode="r")
-
-
-def random_access(mapped) -> None:
-    """Tell the kernel a mapping is read here and there, so a read does not pull in a readahead window."""
-    target = getattr(mapped, "_mmap", mapped)
-    if isinstance(target, mmap.mmap) and hasattr(mmap, "MADV_RANDOM"):
-        target.madvise(mmap.MADV_RANDOM)
 
 
 def _write_json(path: Path, data: Any) -> None:

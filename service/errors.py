@@ -24,6 +24,7 @@ _CODES = {
     429: "rate_limited",
     500: "internal_error",
     503: "not_ready",
+    504: "timeout",
 }
 
 
@@ -48,16 +49,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: f"没有这个地址：{request.url.path}", 405: f"{request.url.path} 不支持 {request.method} 方法"}
+        messages = {
+            400: "请求体不是有效的 JSON（须为 UTF-8 编码的 JSON 对象）",  # FastAPI's "error parsing the body"
+            404: f"没有这个地址：{request.url.path}",
+            405: f"{request.url.path} 不支持 {request.method} 方法",
+        }
         message = messages.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else "请求有误")
         return envelope(exc.status_code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return envelope(422, "请求体不是有效的 JSON（须为 UTF-8 编码的 JSON 对象）")
         parts = []
         for err in exc.errors()[:5]:
             where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
-            parts.append(f"{where or '请求'}: {err.get('msg', '无效')}")
+            message = str(err.get("msg", "无效")).removeprefix("Value error, ")  # our validators' own words
+            parts.append(f"{where or '请求'}: {message}")
         return envelope(422, "请求参数无效：" + "；".join(parts))
 
     @app.exception_handler(Exception)

@@ -2,38 +2,59 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MAX_QUERY = 500
 MAX_K = 50
 
 
+def clean_text(value: str) -> str:
+    """Text as the engine can take it. Lone surrogates (JSON can carry "\\ud800") cannot be
+    encoded and are refused; control characters become spaces (a NUL would cut the text short
+    in the model's C engine); invisible format marks (bidi overrides, zero-width) are dropped;
+    runs of space collapse to one."""
+    kept = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raise ValueError("含有无效字符（不成对的 UTF-16 代理项）")
+        if category == "Cc":
+            kept.append(" ")
+        elif category != "Cf":
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def clean_question(value: str) -> str:
+    value = clean_text(value)
+    if not value:
+        raise ValueError("问题不能为空")
+    if len(value) > MAX_QUERY:
+        raise ValueError(f"问题不能超过 {MAX_QUERY} 个字符")
+    return value
+
+
+Question = Annotated[str, AfterValidator(clean_question)]
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(..., description="问题或关键词，1–500 个字符")
+    q: Question = Field(..., description="问题或关键词，1–500 个字符")
     k: int = Field(10, ge=1, le=MAX_K, description="返回条数")
-    district: str | None = Field(None, max_length=20, description="区县，如 吴中区；空字符串表示不按区筛选")
+    district: Text | None = Field(None, max_length=20, description="区县，如 吴中区；空字符串表示不按区筛选")
     year: int | None = Field(None, ge=0, le=2100, description="年份；0 表示不按年份筛选")
-    doc_id: str | None = Field(None, max_length=200, description="只在该文档中检索")
-
-    @field_validator("q")
-    @classmethod
-    def _q(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("问题不能为空")
-        if len(value) > MAX_QUERY:
-            raise ValueError(f"问题不能超过 {MAX_QUERY} 个字符")
-        return value
+    doc_id: Text | None = Field(None, max_length=200, description="只在该文档中检索")
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(..., description="问题，1–500 个字符")
-    district: str | None = Field(None, max_length=20)
-    year: int | None = Field(None, ge=0, le=2100)
-    doc_id: str | None = Field(None, max_length=200)
-
-    _q = field_validator("q")(SearchRequest._q.__func__)
+    q: Question = Field(..., description="问题，1–500 个字符")
+    district: Text | None = Field(None, max_length=20, description="区县；空字符串表示不按区筛选")
+    year: int | None = Field(None, ge=0, le=2100, description="年份；0 表示不按年份筛选")
+    doc_id: Text | None = Field(None, max_length=200, description="只在该文档中检索")

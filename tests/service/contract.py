@@ -1,0 +1,37 @@
+"""The response shapes of ../shared/CONTRACT.md, checked the same way by every test that sends hostile or heavy traffic."""
+
+from __future__ import annotations
+
+HIT_KEYS = {
+    "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",
+    "departments", "lead_departments", "areas", "leaders", "score",
+}  # fmt: skip
+
+
+def check_hit(hit: dict) -> None:
+    assert HIT_KEYS <= set(hit), set(hit) ^ HIT_KEYS
+    assert isinstance(hit["id"], str) and isinstance(hit["citation"], str) and isinstance(hit["text"], str)
+    assert isinstance(hit["year"], int) and isinstance(hit["score"], float | int)
+    assert hit["task_no"] is None or isinstance(hit["task_no"], str)
+    for key in ("section", "departments", "lead_departments", "areas", "leaders"):
+        assert isinstance(hit[key], list) and all(isinstance(x, str) for x in hit[key]), key
+
+
+def check_response(status: int, body: object, path: str) -> None:
+    """2xx with the route's shape, or 4xx in the error envelope; never a 5xx."""
+    assert status < 500, (status, body)
+    assert isinstance(body, dict), body
+    if status >= 400:
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+        assert isinstance(body["error"]["code"], str) and body["error"]["message"].strip(), body
+        return
+    if path == "/api/search":
+        assert {"query", "filters", "hits", "took_ms"} <= set(body) and isinstance(body["filters"], dict)
+        for hit in body["hits"]:
+            check_hit(hit)
+    elif path == "/api/ask":
+        assert {"query", "answer", "citations", "took_ms"} <= set(body) and isinstance(body["answer"], str)
+        for hit in body["citations"]:
+            check_hit(hit)
+    elif path == "/api/documents":
+        assert isinstance(body["documents"], list)

@@ -1,4 +1,7 @@
-"""What routes depend on: the parts of the engine, or a 503 saying why they are missing."""
+"""What routes depend on: the parts of the engine, or a 503 saying why they are missing.
+
+Plain `async def` functions: they only read attributes, so they need no thread.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,28 @@ from indexer.store import LoadedIndex
 from .answer import ExtractiveAnswerer
 from .engine import Engine
 from .errors import ApiError
+from .limits import HeavyGate
 from .search import Searcher
 
 
-def ready_engine(request: Request) -> Engine:
+async def ready_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     if engine.searcher is None:
         raise ApiError(503, engine.error or "索引尚未加载")
     return engine
 
 
-def get_searcher(request: Request) -> Searcher:
-    return ready_engine(request).searcher
+async def get_searcher(request: Request) -> Searcher:
+    return (await ready_engine(request)).searcher
 
 
-def get_answerer(request: Request) -> ExtractiveAnswerer:
-    return ready_engine(request).answerer
+async def get_answerer(request: Request) -> ExtractiveAnswerer:
+    return (await ready_engine(request)).answerer
 
 
-def get_index(request: Request) -> LoadedIndex:
-    return ready_engine(request).index
+async def get_index(request: Request) -> LoadedIndex:
+    return (await ready_engine(request)).index
+
+
+async def get_gate(request: Request) -> HeavyGate:
+    return request.app.state.gate

@@ -1,4 +1,5 @@
-"""One pure-ASGI layer in front of the app: request id, API key, body cap, access log.
+"""One pure-ASGI layer in front of the app: request id, rate limit, API key, admin
+from loopback only when no key is set, JSON bodies only, body cap, access log.
 
 Pure ASGI rather than Starlette's BaseHTTPMiddleware, which adds a task and
 a stream copy to every request; this one only wraps `send` and `receive`.
@@ -7,15 +8,31 @@ a stream copy to every request; this one only wraps `send` and `receive`.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
+import re
 import time
 import uuid
 
+from .limits import RateLimiter, retry_after
 from .settings import Settings
 
 access = logging.getLogger("govqa.access")
 PROTECTED = ("/api/", "/admin/")
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_json(content_type: bytes) -> bool:
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
 
 
 def _envelope(status: int, code: str, message: str, request_id: str, extra: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
@@ -24,22 +41,21 @@ def _envelope(status: int, code: str, message: str, request_id: str, extra: list
     return {"type": "http.response.start", "status": status, "headers": headers}, {"type": "http.response.body", "body": body}
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class GuardMiddleware:
     def __init__(self, app, settings: Settings) -> None:
         self.app = app
         self.settings = settings
         self._key = settings.api_key.encode() if settings.api_key else None
+        self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex[:16]
+        given_id = headers.get(b"x-request-id", b"")
+        # A caller's id is kept only when it is plain, since it goes into logs and messages.
+        request_id = given_id.decode() if _REQUEST_ID.fullmatch(given_id) else uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id
         path = scope.get("path", "")
         status_box = {"status": 500}
@@ -57,11 +73,22 @@ class GuardMiddleware:
             await send(start)
             await send(body)
 
+        client = (scope.get("client") or ("local", 0))[0]
+        method = scope.get("method")
         try:
-            if self._key is not None and path.startswith(PROTECTED) and scope.get("method") != "OPTIONS":
+            guarded = path.startswith(PROTECTED) and method != "OPTIONS"
+            if guarded and self.limiter.enabled and (wait := self.limiter.wait(client)) > 0:
+                # Before the key check, so that guessing keys is rate limited too.
+                after = retry_after(wait)["Retry-After"]
+                return await reply(429, "rate_limited", f"请求过于频繁，请 {after} 秒后再试", [(b"retry-after", after.encode())])
+            if self._key is not None and guarded:
                 given = headers.get(b"x-api-key", b"")
                 if not hmac.compare_digest(given, self._key):
                     return await reply(401, "unauthorized", "需要有效的 API 密钥（请求头 X-API-Key）", [(b"www-authenticate", b"X-API-Key")])
+            if self._key is None and path.startswith("/admin/") and not is_loopback(client):
+                return await reply(403, "forbidden", "未设置 API 密钥时，管理接口只接受本机请求（设置 GOVQA_API_KEY 后可远程调用）")
+            if method == "POST" and path.startswith("/api/") and not is_json(headers.get(b"content-type", b"")):
+                return await reply(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json，UTF-8 编码）")
             declared = headers.get(b"content-length")
             limit = self.settings.max_body_bytes
             if declared is not None:
@@ -71,21 +98,30 @@ class GuardMiddleware:
                     return await reply(400, "bad_request", "Content-Length 无效")
                 if too_big:
                     return await reply(413, "payload_too_large", f"请求体过大（上限 {limit} 字节）")
-            received = 0
-
-            async def receive_capped():
-                nonlocal received
+            if method in ("GET", "HEAD", "OPTIONS"):
+                return await self.app(scope, receive, send_wrapper)
+            # The whole body is read here, up to the cap, whether its length was declared or it
+            # came in chunks; the app then reads it from memory. (A cap raised inside the app's
+            # own reading would come out as FastAPI's 400 "error parsing the body".)
+            body, more = b"", True
+            while more:
                 message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > limit:
-                        raise BodyTooLarge
-                return message
+                if message["type"] != "http.request":
+                    return  # the client went away
+                body += message.get("body", b"")
+                if len(body) > limit:
+                    return await reply(413, "payload_too_large", f"请求体过大（上限 {limit} 字节）")
+                more = message.get("more_body", False)
+            replayed = False
 
-            try:
-                await self.app(scope, receive_capped, send_wrapper)
-            except BodyTooLarge:
-                await reply(413, "payload_too_large", f"请求体过大（上限 {limit} 字节）")
+            async def receive_body():
+                nonlocal replayed
+                if replayed:
+                    return await receive()  # after the body: only a disconnect can come
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await self.app(scope, receive_body, send_wrapper)
         finally:
             if self.settings.access_log:
                 access.info(
@@ -96,7 +132,7 @@ class GuardMiddleware:
                             "path": path,  # never the query string: it may carry questions or keys
                             "status": status_box["status"],
                             "took_ms": round((time.perf_counter() - started) * 1000, 2),
-                            "client": (scope.get("client") or ("", 0))[0],
+                            "client": client,
                         },
                         ensure_ascii=False,
                     )

@@ -1,4 +1,4 @@
-"""POST /api/ask: an answer written from the cited passages."""
+"""POST /api/ask: an answer written from the cited passages (through the gate, like a search)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from ..answer import ExtractiveAnswerer
-from ..deps import get_answerer
+from ..deps import get_answerer, get_gate
+from ..limits import HeavyGate
 from ..schemas import AskRequest
 
 router = APIRouter()
 
 
 @router.post("/api/ask")
-def ask(body: AskRequest, answerer: Annotated[ExtractiveAnswerer, Depends(get_answerer)]) -> JSONResponse:
-    answer = answerer.ask(body.q, district=body.district, year=body.year, doc_id=body.doc_id)
+async def ask(
+    body: AskRequest, answerer: Annotated[ExtractiveAnswerer, Depends(get_answerer)], gate: Annotated[HeavyGate, Depends(get_gate)]
+) -> JSONResponse:
+    answer = await gate.run(answerer.ask, body.q, district=body.district, year=body.year, doc_id=body.doc_id)
     return JSONResponse(answer.public())

@@ -10,11 +10,11 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> dict[str, object]:
-    index = ready_engine(request).index
+async def readyz(request: Request) -> dict[str, object]:
+    index = (await ready_engine(request)).index
     return {"status": "ready", "build_id": index.manifest["build_id"], "passages": len(index.passages)}

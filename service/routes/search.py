@@ -1,4 +1,4 @@
-"""GET/POST /api/search: validate, search, shape."""
+"""GET/POST /api/search: validate, search (through the gate), shape."""
 
 from __future__ import annotations
 
@@ -7,22 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from ..deps import get_searcher
+from ..deps import get_gate, get_searcher
 from ..errors import ApiError
+from ..limits import HeavyGate
 from ..schemas import MAX_K, SearchRequest
 from ..search import Searcher
 
 router = APIRouter()
 
 
-def _run(searcher: Searcher, body: SearchRequest) -> JSONResponse:
+async def _run(searcher: Searcher, gate: HeavyGate, body: SearchRequest) -> JSONResponse:
+    result = await gate.run(searcher.search, body.q, k=body.k, district=body.district, year=body.year, doc_id=body.doc_id)
     # A JSONResponse goes out as it is, without FastAPI's generic encoder walking every hit.
-    return JSONResponse(searcher.search(body.q, k=body.k, district=body.district, year=body.year, doc_id=body.doc_id).public())
+    return JSONResponse(result.public())
 
 
 @router.get("/api/search")
-def search_get(
+async def search_get(
     searcher: Annotated[Searcher, Depends(get_searcher)],
+    gate: Annotated[HeavyGate, Depends(get_gate)],
     q: Annotated[str, Query(max_length=2000)],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     district: str | None = None,
@@ -33,17 +36,20 @@ def search_get(
         body = SearchRequest(q=q, k=k, district=district, year=year, doc_id=doc_id)
     except ValueError as exc:
         raise ApiError(422, "请求参数无效：" + _first_error(exc)) from None
-    return _run(searcher, body)
+    return await _run(searcher, gate, body)
 
 
 @router.post("/api/search")
-def search_post(body: SearchRequest, searcher: Annotated[Searcher, Depends(get_searcher)]) -> JSONResponse:
-    return _run(searcher, body)
+async def search_post(
+    body: SearchRequest, searcher: Annotated[Searcher, Depends(get_searcher)], gate: Annotated[HeavyGate, Depends(get_gate)]
+) -> JSONResponse:
+    return await _run(searcher, gate, body)
 
 
 def _first_error(exc: ValueError) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
         first = errors()[0]
-        return f"{'.'.join(map(str, first.get('loc', ())))}: {first.get('msg')}"
+        message = str(first.get("msg")).removeprefix("Value error, ")
+        return f"{'.'.join(map(str, first.get('loc', ())))}: {message}"
     return str(exc)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -12,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .engine import Engine
 from .errors import install_error_handlers
+from .limits import HeavyGate
 from .middleware import GuardMiddleware
 from .routes import admin, ask, documents, health, pages, search
 from .routes.pages import STATIC
@@ -41,8 +44,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        engine.load()
-        yield
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, engine.load)
+        app.state.gate = HeavyGate(settings.max_concurrent, settings.queue_timeout, settings.request_timeout)
+        stop_watch = engine.watch(settings.watch_seconds) if settings.watch_seconds > 0 else None
+        # SIGHUP reloads in place. Only the main thread can take signals: under a test client the
+        # app runs in another thread and the signal stays with its default meaning.
+        with suppress(ValueError, RuntimeError, NotImplementedError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, engine.load))
+        try:
+            yield
+        finally:
+            with suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            if stop_watch:
+                stop_watch.set()
+            app.state.gate.close()
 
     app = FastAPI(title="govqa", version="0.1.0", lifespan=lifespan)
     app.state.engine = engine

@@ -79,13 +79,17 @@ class BuildReport:
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
-    """Files named, and the files in folders named (recursively, hidden ones left out)."""
+    """Files named, and the files in folders named (recursively, hidden ones left out).
+
+    A link whose file is gone is listed too, so that the summary says it was skipped and why."""
     files, missing = [], []
     for path in paths:
         path = Path(path)
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in sorted(path.rglob("*"))
+                if (p.is_file() or (p.is_symlink() and not p.exists())) and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             files.append(path)

@@ -9,7 +9,7 @@ export HOST PORT
 .DEFAULT_GOAL := help
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve test index lint clean browser screenshots bench
+.PHONY: help serve test index lint clean browser screenshots bench loadtest
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ screenshots: $(VENV)/.dev browser ## regenerate docs/search-page.png and docs/wi
 bench: $(BIN)/govqa ## speed and memory benchmarks (govqa bench)
 	$(BIN)/govqa index --if-stale
 	$(BIN)/govqa bench
+
+loadtest: $(BIN)/govqa ## 64 clients for 60 s of searches, answers and pages on a real server: 5xx, dropped connections, p99, memory
+	$(BIN)/govqa index --if-stale
+	$(BIN)/govqa bench --load
 
 lint: $(VENV)/.dev ## ruff only
 	$(BIN)/ruff check .

@@ -33,13 +33,13 @@ def cmd_index(args: argparse.Namespace) -> int:
             for doc_id in args.remove or []:
                 report = remove_document(doc_id, args.index, embedder=embedder)
         else:
-                report = build_index(
+            report = build_index(
                 paths,
                 args.index,
                 embedder=embedder,
                 progress=not args.quiet and not args.json,
                 if_stale=args.if_stale,
-            log=(lambda m: None) if args.quiet or args.json else (lambda m: print(m, file=sys.stderr)),
+                log=(lambda m: None) if args.quiet or args.json else (lambda m: print(m, file=sys.stderr)),
             )
     except (BuildError, EmbedderError, IndexLoadError) as exc:
         print(f"govqa index: {exc}", file=sys.stderr)
@@ -143,6 +143,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from indexer.embedders import EmbedderError
     from indexer.store import IndexLoadError
 
+    if args.load:
+        from eval.load import format_report, run
+
+        clients, workers = (args.clients or [64])[0], (args.workers or [1])[0]
+        try:
+            result = run(args.index, clients=clients, seconds=args.seconds, max_requests=args.max_requests, workers=workers)
+        except RuntimeError as exc:
+            print(f"govqa bench: {exc}", file=sys.stderr)
+            return 1
+        _print_json(result) if args.json else print(format_report(result))
+        return 0 if result["server_errors"] == 0 and result["dropped"] == 0 else 1
     if args.scale:
         from eval.scale import format_report, plot, run
 
@@ -154,7 +165,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import format_report, run
 
     try:
-        result = run(args.index, args.reports, n=args.queries, clients=tuple(args.clients), build=not args.no_build, workers=tuple(args.workers))
+        result = run(
+            args.index, args.reports, n=args.queries, clients=tuple(args.clients or [1, 8, 32]), build=not args.no_build,
+            workers=tuple(args.workers or [1, 2]),
+        )
     except (IndexLoadError, EmbedderError, RuntimeError) as exc:
         print(f"govqa bench: {exc}", file=sys.stderr)
         return 1
@@ -171,7 +185,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or os.environ.get("HOST") or "127.0.0.1"
     port = int(args.port or os.environ.get("PORT") or 8000)
     # The service writes its own JSON access log (govqa.access); uvicorn's would repeat it.
-    options = {"host": host, "port": port, "log_level": "info", "access_log": False}
+    options = {"host": host, "port": port, "log_level": "info", "access_log": False, "http": "service.protocol:EnvelopeHTTPProtocol"}
     if args.workers > 1:
         # Each worker process loads the same read-only index folder, and gets its share of
         # the cores for the model: workers that each use every core slow each other down.
@@ -243,12 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
     p.add_argument("--queries", type=int, default=500, help="每轮请求数（默认 500）")
-    p.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="并发客户端数（默认 1 8 32）")
-    p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="服务进程数（默认比较 1 与 2）")
+    p.add_argument("--clients", type=int, nargs="+", default=None, help="并发客户端数（默认 1 8 32；--load 时默认 64）")
+    p.add_argument("--workers", type=int, nargs="+", default=None, help="服务进程数（默认比较 1 与 2；--load 时默认 1）")
     p.add_argument("--no-build", action="store_true", help="不测建索引")
     p.add_argument("--scale", action="store_true", help="规模测试：合成语料从 10^3 到 10^6 段的检索延迟、召回率与内存")
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="规模测试的段落数")
     p.add_argument("--plot", type=Path, default=None, help="规模测试的曲线图（PNG）")
+    p.add_argument("--load", action="store_true", help="负载测试：许多客户端同时检索、问答和打开页面，统计 5xx、断开的连接、p99 与内存")
+    p.add_argument("--seconds", type=float, default=60.0, help="负载测试时长（默认 60 秒）")
+    p.add_argument("--max-requests", type=int, default=200_000, help="负载测试的请求数上限（默认 200000）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 

@@ -97,11 +97,11 @@ def test_cors_only_for_configured_origins(service, host_origin):
 
 
 @pytest.fixture(scope="module")
-def xss_service(tmp_path_factory, embedder):
+def xss_service(tmp_path_factory, embedder, host_origin):
     folder = tmp_path_factory.mktemp("xss")
     (folder / "xss.txt").write_text(XSS_REPORT, encoding="utf-8")
     report = build_index([folder], folder / "index", embedder=embedder, progress=False)
-    with running_server(report.index_dir) as (port, _):
+    with running_server(report.index_dir, env={"GOVQA_CORS_ORIGINS": host_origin}) as (port, _):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -115,3 +115,18 @@ def test_markup_in_a_report_is_shown_as_text(page, xss_service):
     assert page.evaluate("window.__xss") is None
     assert page.locator(".hit img, .hit script, #answer img").count() == 0
     assert page.dialogs == []
+
+
+def test_markup_in_a_report_is_shown_as_text_in_the_widget(page, xss_service, host_origin, tmp_path):
+    (tmp_path / "index.html").write_text(HOSTILE_HOST_PAGE.format(service=xss_service), encoding="utf-8")
+    stop = serve_folder(tmp_path, urlparse(host_origin).port)
+    try:
+        page.goto(f"{host_origin}/index.html")
+        page.locator("govqa-search input").type("安全测试项目", delay=30)
+        page.wait_for_selector("govqa-search .cite")
+        shown = "".join(page.locator("govqa-search li").all_text_contents())
+        assert '<img src=x onerror="window.__xss=2">' in shown and "<script>window.__xss=3</script>" in shown
+        assert page.locator("govqa-search img, govqa-search script").count() == 0
+        assert page.evaluate("window.__xss") is None and page.dialogs == []
+    finally:
+        stop()

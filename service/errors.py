@@ -28,6 +28,9 @@ _CODES = {
 }
 
 
+NOT_JSON = "请求体不是有效的 JSON（须为 UTF-8 编码的 JSON 对象）"
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(message)
@@ -50,7 +53,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {
-            400: "请求体不是有效的 JSON（须为 UTF-8 编码的 JSON 对象）",  # FastAPI's "error parsing the body"
+            400: NOT_JSON,  # FastAPI's "error parsing the body"
             404: f"没有这个地址：{request.url.path}",
             405: f"{request.url.path} 不支持 {request.method} 方法",
         }
@@ -60,7 +63,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
-            return envelope(422, "请求体不是有效的 JSON（须为 UTF-8 编码的 JSON 对象）")
+            return envelope(422, NOT_JSON)
         parts = []
         for err in exc.errors()[:5]:
             where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))

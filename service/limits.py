@@ -53,8 +53,9 @@ class RateLimiter:
         return wait
 
 
-def retry_after(seconds: float) -> dict[str, str]:
-    return {"Retry-After": str(max(1, math.ceil(seconds)))}
+def retry_after(seconds: float) -> str:
+    """A Retry-After value: whole seconds, at least one."""
+    return str(max(1, math.ceil(seconds)))
 
 
 class HeavyGate:
@@ -70,7 +71,7 @@ class HeavyGate:
         try:
             await asyncio.wait_for(free.acquire(), self.queue_timeout)
         except TimeoutError:
-            raise ApiError(503, "服务繁忙，请稍后再试", code="busy", headers=retry_after(1)) from None
+            raise ApiError(503, "服务繁忙，请稍后再试", code="busy", headers={"Retry-After": retry_after(1)}) from None
         loop = asyncio.get_running_loop()
         try:
             future = loop.run_in_executor(self._pool, partial(func, *args, **kwargs))

@@ -79,7 +79,7 @@ class GuardMiddleware:
             guarded = path.startswith(PROTECTED) and method != "OPTIONS"
             if guarded and self.limiter.enabled and (wait := self.limiter.wait(client)) > 0:
                 # Before the key check, so that guessing keys is rate limited too.
-                after = retry_after(wait)["Retry-After"]
+                after = retry_after(wait)
                 return await reply(429, "rate_limited", f"请求过于频繁，请 {after} 秒后再试", [(b"retry-after", after.encode())])
             if self._key is not None and guarded:
                 given = headers.get(b"x-api-key", b"")
@@ -91,13 +91,14 @@ class GuardMiddleware:
                 return await reply(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json，UTF-8 编码）")
             declared = headers.get(b"content-length")
             limit = self.settings.max_body_bytes
+            too_large = f"请求体过大（上限 {limit} 字节）"
             if declared is not None:
                 try:
                     too_big = int(declared) > limit
                 except ValueError:
                     return await reply(400, "bad_request", "Content-Length 无效")
                 if too_big:
-                    return await reply(413, "payload_too_large", f"请求体过大（上限 {limit} 字节）")
+                    return await reply(413, "payload_too_large", too_large)
             if method in ("GET", "HEAD", "OPTIONS"):
                 return await self.app(scope, receive, send_wrapper)
             # The whole body is read here, up to the cap, whether its length was declared or it
@@ -110,7 +111,7 @@ class GuardMiddleware:
                     return  # the client went away
                 body += message.get("body", b"")
                 if len(body) > limit:
-                    return await reply(413, "payload_too_large", f"请求体过大（上限 {limit} 字节）")
+                    return await reply(413, "payload_too_large", too_large)
                 more = message.get("more_body", False)
             replayed = False
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from ..deps import get_gate, get_searcher
-from ..errors import ApiError
 from ..limits import HeavyGate
 from ..schemas import MAX_K, SearchRequest
 from ..search import Searcher
@@ -34,8 +35,8 @@ async def search_get(
 ) -> JSONResponse:
     try:
         body = SearchRequest(q=q, k=k, district=district, year=year, doc_id=doc_id)
-    except ValueError as exc:
-        raise ApiError(422, "请求参数无效：" + _first_error(exc)) from None
+    except ValidationError as exc:  # worded by the same handler as a bad POST body
+        raise RequestValidationError(exc.errors()) from None
     return await _run(searcher, gate, body)
 
 
@@ -45,11 +46,3 @@ async def search_post(
 ) -> JSONResponse:
     return await _run(searcher, gate, body)
 
-
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        message = str(first.get("msg")).removeprefix("Value error, ")
-        return f"{'.'.join(map(str, first.get('loc', ())))}: {message}"
-    return str(exc)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .bench import questions, summary
+from .bench import memory_mb, questions, summary
 
 PAGES = ["/", "/widget.js", "/static/app.js", "/static/style.css", "/api/documents", "/healthz", "/readyz"]
 MIX = [("search_get", 40), ("search_post", 20), ("ask", 25), ("page", 15)]
@@ -46,12 +46,7 @@ def tree_rss_mb(pid: int) -> float:
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, []))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
+        total += memory_mb(current).get("VmRSS", 0.0)
     return round(total, 1)
 
 

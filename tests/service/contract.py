@@ -1,6 +1,35 @@
-"""The response shapes of ../shared/CONTRACT.md, checked the same way by every test that sends hostile or heavy traffic."""
+"""The response shapes of ../shared/CONTRACT.md, checked the same way by every test that sends
+hostile or heavy traffic, and the one raw HTTP call those tests make to a real server."""
 
 from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterable
+
+
+def call(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | Iterable[bytes] | None = None,
+    headers: dict | None = None,
+    source: str = "127.0.0.1",
+    chunked: bool = False,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on a fresh connection from `source` (a loopback address): status, headers (lower-case names), raw body."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+    try:
+        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def call_json(port: int, method: str, path: str, **kwargs) -> tuple[int, dict[str, str], dict]:
+    status, headers, raw = call(port, method, path, **kwargs)
+    return status, headers, json.loads(raw)
 
 HIT_KEYS = {
     "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",

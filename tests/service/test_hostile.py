@@ -7,7 +7,6 @@ of the OpenAPI schema (valid and invalid data), then the same real question as a
 
 from __future__ import annotations
 
-import http.client
 import json
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from eval.bench import running_server
 from service.app import create_app
 from service.settings import Settings
-from tests.service.contract import check_response
+from tests.service.contract import call, check_response
 
 JSON = {"Content-Type": "application/json"}
 
@@ -28,18 +27,7 @@ def server(sample_index):
     path, _ = sample_index
     # No rate limit here: the fuzzer is one client sending as fast as it can.
     with running_server(path, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
-        yield f"http://127.0.0.1:{port}"
-
-
-def send(server: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None, chunked: bool = False):
-    host, port = server.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=60)
-    try:
-        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+        yield port
 
 
 def post(q: object, path: str = "/api/search", **extra) -> tuple:
@@ -94,7 +82,7 @@ HOSTILE = {
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
 def test_hostile_request(server, case):
     (method, path, body, headers), expected = HOSTILE[case]
-    status, _, raw = send(server, method, path, body, headers)
+    status, _, raw = call(server, method, path, body, headers)
     data = json.loads(raw)
     check_response(status, data, path.split("?")[0])
     assert status in expected, (status, data)
@@ -106,7 +94,7 @@ def test_hostile_request(server, case):
 
 def test_chunked_body_over_the_cap_is_refused(server):
     parts = (b'{"q": "' + b"a" * 8192 + b'"' for _ in range(4))
-    status, _, raw = send(server, "POST", "/api/search", parts, JSON, chunked=True)
+    status, _, raw = call(server, "POST", "/api/search", parts, JSON, chunked=True)
     assert status == 413 and json.loads(raw)["error"]["code"] == "payload_too_large"
 
 
@@ -124,15 +112,15 @@ def test_chunked_body_over_the_cap_is_refused(server):
     ],
 )
 def test_no_file_outside_the_static_folder_is_served(server, path):
-    status, _, raw = send(server, "GET", path)
+    status, _, raw = call(server, "GET", path)
     assert status == 404 and b"[project]" not in raw and b"root:" not in raw
     check_response(status, json.loads(raw), path)
 
 
 def test_a_plain_request_id_is_kept_and_any_other_is_replaced(server):
-    _, headers, _ = send(server, "GET", "/healthz", headers={"X-Request-ID": "abc-123"})
+    _, headers, _ = call(server, "GET", "/healthz", headers={"X-Request-ID": "abc-123"})
     assert headers["x-request-id"] == "abc-123"
-    _, headers, _ = send(server, "GET", "/healthz", headers={"X-Request-ID": '"}{injected: 1} <script>'})
+    _, headers, _ = call(server, "GET", "/healthz", headers={"X-Request-ID": '"}{injected: 1} <script>'})
     assert headers["x-request-id"] != '"}{injected: 1} <script>' and headers["x-request-id"].isalnum()
 
 
@@ -144,10 +132,10 @@ schema = schemathesis.openapi.from_dict(create_app(Settings(access_log=False)).o
 @schema.exclude(path="/admin/reload").parametrize()  # reloading is slow and has its own tests
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_fuzzed_requests_get_a_2xx_or_4xx_in_the_contract_shapes(case, server):
-    response = case.call(base_url=server, timeout=60)
+    response = case.call(base_url=f"http://127.0.0.1:{server}", timeout=60)
     check_response(response.status_code, response.json(), case.path)
 
 
 def test_the_service_still_answers_afterwards(server):
-    status, _, raw = send(server, "GET", "/api/search?q=" + quote("吴中区新增多少高标准农田"))
+    status, _, raw = call(server, "GET", "/api/search?q=" + quote("吴中区新增多少高标准农田"))
     assert status == 200 and json.loads(raw)["hits"][0]["task_no"] == "(35)"

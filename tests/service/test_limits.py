@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import threading
 from urllib.parse import quote
 
@@ -14,6 +12,7 @@ from eval.bench import questions, running_server
 from service.app import create_app
 from service.limits import RateLimiter
 from service.settings import Settings
+from tests.service.contract import call_json
 
 
 def test_token_bucket_arithmetic():
@@ -33,27 +32,17 @@ def test_the_limiter_forgets_the_clients_seen_longest_ago():
     assert len(limiter._buckets) == 100 and "10.0.3.231" in limiter._buckets
 
 
-def _get(port: int, path: str, source: str = "127.0.0.1") -> tuple[int, dict, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, json.loads(response.read() or b"{}")
-    finally:
-        conn.close()
-
-
 def test_a_client_over_its_rate_gets_429_and_others_are_served(sample_index):
     path, _ = sample_index
     search = "/api/search?q=" + quote("高标准农田")
     with running_server(path, env={"GOVQA_RATE_LIMIT": "0.2", "GOVQA_RATE_BURST": "2"}) as (port, _):
-        assert [_get(port, search)[0] for _ in range(2)] == [200, 200]
-        status, headers, body = _get(port, search)
+        assert [call_json(port, "GET", search)[0] for _ in range(2)] == [200, 200]
+        status, headers, body = call_json(port, "GET", search)
         assert status == 429 and body["error"]["code"] == "rate_limited" and "请求过于频繁" in body["error"]["message"]
         assert 1 <= int(headers["retry-after"]) <= 5
-        assert _get(port, search, source="127.0.0.2")[0] == 200  # another address, another bucket
+        assert call_json(port, "GET", search, source="127.0.0.2")[0] == 200  # another address, another bucket
         for page in ("/healthz", "/readyz"):  # health checks are never limited
-            assert _get(port, page)[0] == 200
+            assert call_json(port, "GET", page)[0] == 200
 
 
 def _burst(port: int, texts: list[str]) -> list[tuple[int, dict, dict]]:
@@ -63,7 +52,7 @@ def _burst(port: int, texts: list[str]) -> list[tuple[int, dict, dict]]:
 
     def one(text: str) -> None:
         start.wait()
-        results.append(_get(port, "/api/search?q=" + quote(text)))
+        results.append(call_json(port, "GET", "/api/search?q=" + quote(text)))
 
     threads = [threading.Thread(target=one, args=(text,)) for text in texts]
     for t in threads:
@@ -88,7 +77,7 @@ def test_searches_beyond_the_cap_wait_then_get_503_with_retry_after(sample_index
         assert refused, "16 simultaneous searches through one slot with no queue time were all served"
         _, headers, body = refused[0]
         assert body["error"]["code"] == "busy" and headers["retry-after"] == "1"
-        assert _get(port, "/api/search?q=" + quote("碧螺春茶文化节"))[0] == 200  # the slot is free again
+        assert call_json(port, "GET", "/api/search?q=" + quote("碧螺春茶文化节"))[0] == 200  # the slot is free again
 
 
 def test_work_over_the_time_limit_gets_504(sample_index):

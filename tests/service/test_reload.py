@@ -4,7 +4,6 @@ or mismatched new build is refused with the file or model named, and the old one
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import os
@@ -24,23 +23,13 @@ from indexer.store import load_index, publish
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import REPORTS, WUZHONG_2025, XIANGCHENG_2023
-from tests.service.contract import check_response
+from tests.service.contract import call_json, check_response
 
 XIANGCHENG_QUESTION = "相城区什么是双中心"
 
 
-def _call(port: int, method: str, path: str) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request(method, path)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        conn.close()
-
-
 def _build_id(port: int) -> str:
-    status, body = _call(port, "GET", "/readyz")
+    status, _, body = call_json(port, "GET", "/readyz")
     assert status == 200, body
     return body["build_id"]
 
@@ -76,7 +65,7 @@ def _assert_nothing_failed(result: dict) -> None:
 
 
 def _served_docs(port: int, question: str) -> set[str]:
-    status, body = _call(port, "GET", "/api/search?q=" + quote(question))
+    status, _, body = call_json(port, "GET", "/api/search?q=" + quote(question))
     assert status == 200
     return {hit["doc_id"] for hit in body["hits"]}
 
@@ -117,13 +106,13 @@ def test_reload_and_sighup_under_load_drop_nothing(tmp_path, embedder):
         assert XIANGCHENG_2023 in _served_docs(port, XIANGCHENG_QUESTION)
 
         remove_document(XIANGCHENG_2023, target, embedder=embedder)
-        status, body = _call(port, "POST", "/admin/reload")
+        status, _, body = call_json(port, "POST", "/admin/reload")
         assert status == 200 and body["status"] == "reloaded" and body["build_id"] not in (first, second)
         third = body["build_id"]
         assert XIANGCHENG_2023 not in _served_docs(port, XIANGCHENG_QUESTION)
 
         publish(_broken_copy(target, tmp_path, "truncated vectors"), target)
-        status, body = _call(port, "POST", "/admin/reload")
+        status, _, body = call_json(port, "POST", "/admin/reload")
         assert status == 409 and body["error"]["code"] == "reload_failed" and "vectors.faiss" in body["error"]["message"]
         assert _build_id(port) == third
         result = load.finish()

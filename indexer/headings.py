@@ -30,6 +30,41 @@ def numbered_level(text: str) -> int | None:
     return None
 
 
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_ITEM = re.compile(
+    r"^\s*(?:第\s*)?[（(]?\s*([一二三四五六七八九十百零〇\d]{1,4})\s*[*＊※]?\s*(?:[)）]|[、．.](?!\d)|项)\s*[*＊※]?\s*"
+)
+
+
+def chinese_number(text: str) -> int | None:
+    """'十二' → 12, '二十三' → 23, '一百零五' → 105, '12' → 12."""
+    if text.isdigit():
+        return int(text)
+    text = text.replace("〇", "零")
+    total, current = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            current = _DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def item_number(text: str) -> tuple[int | None, str]:
+    """The number an item prints before its text, and the text after it:
+    '（十二）加快…' → (12, '加快…'); '16*、推进…' → (16, '推进…'); no number → (None, text)."""
+    m = _ITEM.match(text)
+    if not m:
+        return None, text
+    return chinese_number(m.group(1)), text[m.end() :]
+
+
 def is_glossary_title(text: str) -> bool:
     return join_cjk(text).replace(" ", "").strip("：:") in GLOSSARY_TITLES
 

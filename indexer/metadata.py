@@ -22,20 +22,28 @@ NOT_DISTRICTS = {
     "联动区", "创新区", "样板区", "承载区", "引领区", "协作区", "合作区", "服务区", "商务区", "生活区",
 }
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_TITLE_TAIL = re.compile(r"(方案|清单|计划|要点|安排|报告|任务书|责任书)$")
+_TITLE_TAIL = re.compile(r"(方案|清单|计划|要点|安排|报告|任务书|责任书|分工|[分工解览]表|台账)$")
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 _PAREN_HEAD = re.compile(r"^[（(][^（()）]*[)）]")
 
 
-def detect_district(lines: list[str]) -> str:
+_NOT_A_NAME = re.compile(r"[我代表向在的和与及对由是将为]")
+_TITLE_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?[省市])?([\u4e00-\u9fff]{2,4}?[区县市])(?=20\d\d|人民政府|政府)")
+
+
+def detect_district(lines: list[str], title: str | None = None) -> str:
     """The issuing district or county-level city: 'XX区/县/市人民政府' wins (the lowest level
-    named, so 苏州市昆山市 gives 昆山市), then a known place name, then the most named XX区."""
+    named, so 苏州市昆山市 gives 昆山市), then the place the title starts with, then a known
+    place name, then the most named XX区."""
     text = join_cjk("\n".join(lines))
     found = Counter(_after_parent(m) for m in _GOV.findall(text))
-    found = Counter({k: v for k, v in found.items() if k not in NOT_DISTRICTS and len(k) >= 3})
+    found = Counter({k: v for k, v in found.items() if k not in NOT_DISTRICTS and len(k) >= 3 and not _NOT_A_NAME.search(k)})
     local = Counter({k: v for k, v in found.items() if k[-1] in "区县"})
     if local:
         return local.most_common(1)[0][0]
+    m = _TITLE_PLACE.match(join_cjk(title or "").replace(" ", ""))
+    if m and m.group(1) not in NOT_DISTRICTS and not _NOT_A_NAME.search(m.group(1)):
+        return m.group(1)
     cities = [k for k in found if k[-1] == "市"]
     lower = [c for c in cities if not any(c != o and text.count(o + c) for o in cities)]  # 苏州市昆山市 → 昆山市
     if lower:
@@ -95,6 +103,28 @@ def find_title_line(lines: list[str], before: int | None = None) -> int | None:
     return best
 
 
+_NOTICE = re.compile(r"关于(?:印发|下达|转发|分解|明确)?[《“]?(.+?)[》”]?(?:的|分工的|责任分工的)?通知$")
+_META_TITLE = re.compile(r"^【?(?:标题|名称)】?\s*[：:]\s*(.+)$")
+
+
+def notice_title(lines: list[str], limit: int = 60) -> str | None:
+    """The document's own name from its covering notice, "…关于印发《X》的通知" → X, or from the
+    page's 标题 field; None when the opening lines carry neither."""
+    candidates = []
+    for raw in lines[:limit]:
+        for cell in raw.split("\t") if "\t" in raw else [raw]:
+            line = join_cjk(cell.strip()).replace(" ", "")
+            m = _META_TITLE.match(line)
+            if m:
+                line = m.group(1)
+            if len(line) > 120:
+                continue
+            m = _NOTICE.search(line)
+            if m and len(m.group(1)) >= 4:
+                candidates.append(m.group(1))
+    return candidates[0] if candidates else None
+
+
 def title_for(title_line: str | None, district: str, year: int | None, fallback: str) -> str:
     """'吴中区2023年主要工作任务分解方案' from '苏州市吴中区人民政府2023年主要工作任务分解方案'."""
     if not title_line:
@@ -105,7 +135,7 @@ def title_for(title_line: str | None, district: str, year: int | None, fallback:
         m = _YEAR.search(name)
         if m:  # everything after the year is the document's own name
             name = name[m.end():]
-        name = re.sub(r"^.*?(人民政府|区政府|县政府|市政府)(关于(印发|下达)?)?", "", name) or name
+        name = re.sub(r"^.*?(人民政府|区政府|县政府|市政府)(办公室|办公厅)?(关于(印发|下达|转发)?)?", "", name) or name
         name = re.sub(r"^([\u4e00-\u9fff]{2,3}?[省市区县])+", "", name) or name
         name = re.sub(r"^人民", "", name)
         if name.startswith("工作报告"):

@@ -44,8 +44,8 @@ class Unit:
 
 
 def is_heading(line: str) -> bool:
-    if ends_thought(line) or not line:
-        return False
+    if ends_thought(line) or not line or line[0] in "（(" and line[-1] in "）)" and numbered_level(line) is None:
+        return False  # a note in brackets ("（责任单位中标注★的为牵头单位）") is not a heading
     if numbered_level(line) is not None:
         return len(line) <= HEADING_MAX
     return len(line) <= PLAIN_HEADING_MAX and not _INNER_PUNCT.search(line) and cjk_count(line) >= 2
@@ -68,11 +68,14 @@ def _term_split(text: str) -> tuple[str, str, str]:
     return text[:12], "", text
 
 
-def split_units(lines: list[str], top: str | None = None) -> list[Unit]:
-    """Units of running text; `top` is an outer heading all of them sit under."""
+def split_units(lines: list[str], top: str | tuple[str, ...] | None = None) -> list[Unit]:
+    """Units of running text; `top` is the outer heading (or heading path) all of them sit under."""
     stack = HeadingStack()
-    if top:
+    if isinstance(top, str):
         stack.reset(top)
+    elif top:
+        for heading in top:
+            stack.push(heading)
     units: list[Unit] = []
     paragraph = ""
     glossary = False

@@ -14,11 +14,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .boilerplate import strip_boilerplate
-from .headings import short_label
-from .metadata import detect_district, detect_year, find_title_line, title_for
-from .narrative import split_units
+from .boilerplate import is_metadata, strip_boilerplate
+from .headings import numbered_level, short_label
+from .lists import ListTask, list_items
+from .metadata import detect_district, detect_year, find_title_line, notice_title, title_for
+from .narrative import is_heading, split_units
+from .owners import lead_rule, resolve
 from .passage import (
+    KIND_TASK_LIST,
     KIND_TASK_TABLE,
     KIND_WORK_REPORT,
     ROLE_GLOSSARY,
@@ -30,9 +33,9 @@ from .passage import (
 )
 from .readers import Source, read_source
 from .tables import find_tables, table_tasks
-from .textnorm import cjk_count, clean_line
+from .textnorm import cjk_count, clean_line, split_names
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 _DECLARED_COUNT = re.compile(r"共\s*(\d{1,4})\s*项")
 _ISOLATED_CJK = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?![\u4e00-\u9fff])")
 
@@ -57,6 +60,7 @@ class _Draft:
     areas: tuple[str, ...] = ()
     leaders: tuple[str, ...] = ()
     term: str | None = None
+    deadline: str | None = None
 
 
 def parse_file(path: Path) -> ParsedDocument:
@@ -67,23 +71,30 @@ def parse_source(source: Source) -> ParsedDocument:
     lines, _ = strip_boilerplate([line.rstrip("\r\n") for line in source.lines])
     tables = find_tables(lines)
     title_idx = find_title_line(lines, before=tables[0].start if tables else None)
-    title_line = lines[title_idx] if title_idx is not None else None
-    district = detect_district(lines)
+    title_line = lines[title_idx] if title_idx is not None else notice_title(source.lines)
+    district = detect_district(lines, title_line)
     year = detect_year(lines, title_line)
     title = title_for(title_line, district, year, fallback=source.doc_id)
-    kind = KIND_TASK_TABLE if tables else KIND_WORK_REPORT
-    notes: list[str] = []
+    rule = lead_rule("\n".join(lines))
+    notes: list[str] = list(source.notes)
 
     drafts: list[_Draft] = []
     start = _body_start(lines, title_idx)
     cursor = start
     for table in tables:
-        drafts += _narrative(lines[cursor : table.start], title_idx, cursor)
-        drafts += _table_drafts(table, notes, "\n".join(lines))
+        table.heading = _heading_above(lines, cursor, table.start)
+        drafts += _text_drafts(lines[cursor : table.start], title_idx, cursor, rule)
+        drafts += _table_drafts(table, notes, "\n".join(lines), rule)
         cursor = table.end
-    drafts += _narrative(lines[cursor:], title_idx, cursor)
+    drafts += _text_drafts(lines[cursor:], title_idx, cursor, rule)
     if not drafts:
         notes.append("没有解析出任何段落")
+    if tables:
+        kind = KIND_TASK_TABLE
+    elif any(d.role in (ROLE_TASK, ROLE_TARGET) for d in drafts):
+        kind = KIND_TASK_LIST
+    else:
+        kind = KIND_WORK_REPORT
 
     passages = _finish(drafts, source.doc_id, title, district, year, kind)
     roles = Counter(p.role for p in passages)
@@ -99,6 +110,7 @@ def parse_source(source: Source) -> ParsedDocument:
         passages=len(passages),
         roles=dict(sorted(roles.items())),
         notes=tuple(notes),
+        understood=understood(passages),
     )
     raw = "\n".join(lines)
     cjk = max(1, cjk_count(raw))
@@ -110,11 +122,39 @@ def parse_source(source: Source) -> ParsedDocument:
     )
 
 
+def understood(passages: list[Passage]) -> dict[str, int]:
+    """How many tasks and targets were found, and how many carry each field: what an
+    administrator reads to see at once whether a document was understood."""
+    rows = [p for p in passages if p.role in (ROLE_TASK, ROLE_TARGET)]
+    return {
+        "tasks": sum(1 for p in rows if p.role == ROLE_TASK),
+        "targets": sum(1 for p in rows if p.role == ROLE_TARGET),
+        "numbered": sum(1 for p in rows if p.task_no),
+        "lead": sum(1 for p in rows if p.lead_departments),
+        "departments": sum(1 for p in rows if p.departments),
+        "leaders": sum(1 for p in rows if p.leaders),
+        "deadline": sum(1 for p in rows if p.deadline),
+        "glossary": sum(1 for p in passages if p.role == ROLE_GLOSSARY),
+    }
+
+
+def _heading_above(lines: list[str], start: int, end: int) -> str | None:
+    """A numbered heading standing right above a table ("一、主要预期目标"): its rows sit under it."""
+    for raw in reversed(lines[start:end]):
+        line = clean_line(raw)
+        if not line:
+            continue
+        return line if numbered_level(line) is not None and is_heading(line) else None
+    return None
+
+
 def _body_start(lines: list[str], title_idx: int | None) -> int:
     """Skip the masthead: up to the salutation ("各位代表：", "各镇人民政府……：") or, lacking one, the title line.
 
     Only the opening lines count, and only before the first full sentence:
-    a colon later on ("重点做好七方面工作:") introduces content.
+    a colon later on ("重点做好七方面工作:") introduces content. A web page's
+    opening lines are long with menus and catalogue fields, so past the first
+    fifteen only a salutation that addresses 各… counts.
     """
     seen = 0
     for i, raw in enumerate(lines):
@@ -122,20 +162,38 @@ def _body_start(lines: list[str], title_idx: int | None) -> int:
         if not line:
             continue
         seen += 1
-        if seen > 15 or "\t" in raw or "。" in line or len(line) > 100:
+        if seen > 80 or "。" in line or len(line) > 100:
             break
-        if line.endswith(("：", ":")) and cjk_count(line) >= 2:
+        if "\t" in raw:
+            if is_metadata(raw):
+                continue
+            break
+        if line.endswith(("：", ":")) and cjk_count(line) >= 2 and (seen <= 15 or line.startswith("各")):
             return i + 1
     if title_idx is not None and title_idx < 15:
         return title_idx + 1
     return 0
 
 
-def _narrative(lines: list[str], title_idx: int | None, offset: int) -> list[_Draft]:
+def _text_drafts(lines: list[str], title_idx: int | None, offset: int, rule: str | None) -> list[_Draft]:
+    """Running text, or a list-style 分解方案 where its items carry owners."""
     if title_idx is not None and 0 <= title_idx - offset < len(lines):
         lines = lines[: title_idx - offset] + lines[title_idx - offset + 1 :]
+    items = list_items(lines)
+    if items is None:
+        return _units(split_units(lines))
+    drafts: list[_Draft] = []
+    for item in items:
+        if isinstance(item, ListTask):
+            drafts.append(_list_draft(item, rule))
+        else:
+            drafts += _units(split_units(item.lines, top=item.section))
+    return drafts
+
+
+def _units(units) -> list[_Draft]:
     drafts = []
-    for unit in split_units(lines):
+    for unit in units:
         if unit.role == "glossary":
             drafts.append(_Draft(ROLE_GLOSSARY, unit.section, unit.text, term=unit.term))
         else:
@@ -143,16 +201,36 @@ def _narrative(lines: list[str], title_idx: int | None, offset: int) -> list[_Dr
     return drafts
 
 
-def _table_drafts(table, notes: list[str], text: str) -> list[_Draft]:
-    tasks = table_tasks(table)
+def _list_draft(item: ListTask, rule: str | None) -> _Draft:
+    owners = resolve(item.fields, rule, stars="★" in "".join(item.fields.values.values()))
+    target = any("目标" in h or "指标" in h for h in item.section)
+    label = None
+    if item.number is not None:
+        label = f"目标{item.number}" if target else f"({item.number})"
+    return _Draft(
+        role=ROLE_TARGET if target else ROLE_TASK,
+        section=item.section,
+        text=item.text,
+        label=label,
+        task_no=label,
+        departments=tuple(owners.departments),
+        lead_departments=tuple(owners.lead_departments),
+        areas=tuple(owners.areas),
+        leaders=tuple(split_names(owners.leaders_cell)),
+        deadline=owners.deadline,
+    )
+
+
+def _table_drafts(table, notes: list[str], text: str, rule: str | None) -> list[_Draft]:
+    tasks = table_tasks(table, rule)
     numbered = any(t.task_no is not None for t in tasks)
     drafts = []
     per_target_section: Counter = Counter()
     for count, task in enumerate(tasks, start=1):
         in_targets = any("目标" in h for h in task.section)
-        role = ROLE_TARGET if in_targets and task.task_no is None else ROLE_TASK
+        role = ROLE_TARGET if task.target or in_targets else ROLE_TASK
         if task.task_no is not None:
-            label = f"({task.task_no})"
+            label = f"目标{task.task_no}" if role == ROLE_TARGET else f"({task.task_no})"
         elif not numbered:
             label = f"第{count}项"  # the document counts its items (共N项) without printing numbers
         elif role == ROLE_TARGET:
@@ -171,6 +249,7 @@ def _table_drafts(table, notes: list[str], text: str) -> list[_Draft]:
                 lead_departments=tuple(task.lead_departments),
                 areas=tuple(task.areas),
                 leaders=tuple(task.leaders),
+                deadline=task.deadline,
             )
         )
     declared = _DECLARED_COUNT.search(text)
@@ -202,6 +281,7 @@ def _finish(drafts: list[_Draft], doc_id: str, title: str, district: str, year: 
                 departments=draft.departments,
                 areas=draft.areas,
                 leaders=draft.leaders,
+                deadline=draft.deadline,
             )
         )
     return passages

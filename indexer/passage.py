@@ -21,8 +21,10 @@ ROLE_PARAGRAPH = "paragraph"  # a few sentences of running text under a heading
 ROLE_GLOSSARY = "glossary"  # one 名词解释 entry
 
 # What kind of document it comes from.
-KIND_TASK_TABLE = "task_table"
-KIND_WORK_REPORT = "work_report"
+KIND_TASK_TABLE = "task_table"  # 任务表: tasks in a table
+KIND_TASK_LIST = "task_list"  # 列表式分解方案: numbered items, each with its 责任单位 line
+KIND_WORK_REPORT = "work_report"  # 工作报告: running text
+KIND_NAMES = {KIND_TASK_TABLE: "任务表", KIND_TASK_LIST: "列表式分解方案", KIND_WORK_REPORT: "工作报告"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class Passage:
     departments: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
     leaders: tuple[str, ...] = ()
+    deadline: str | None = None  # the document's own words for when the task is due
 
     def public(self) -> dict[str, Any]:
         """The contract's Hit shape without `score` (what `govqa passages` prints)."""
@@ -59,6 +62,7 @@ class Passage:
             "lead_departments": list(self.lead_departments),
             "areas": list(self.areas),
             "leaders": list(self.leaders),
+            "deadline": self.deadline,
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -102,6 +106,8 @@ class Passage:
             parts.append("责任板块 " + " ".join(self.areas))
         if self.leaders:
             parts.append("分管领导 " + " ".join(self.leaders))
+        if self.deadline:
+            parts.append("完成时限 " + self.deadline)
         return "\n".join(parts)
 
 
@@ -129,6 +135,8 @@ class Document:
     passages: int
     roles: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # What was understood: tasks and targets, and how many of them carry each field.
+    understood: dict[str, int] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         data = asdict(self)

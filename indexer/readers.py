@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .textnorm import normalize_chars, to_simplified
+
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ".tsv"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
@@ -33,6 +35,7 @@ class Source:
     sha256: str
     encoding: str
     lines: list[str]
+    notes: tuple[str, ...] = ()
 
 
 def doc_id_for(path: Path) -> str:
@@ -66,9 +69,12 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> Source:
         lines = _html_lines(text) if suffix in HTML_SUFFIXES else text.splitlines()
     if not any(line.strip() for line in lines):
         raise SkipFile("文件中没有文字内容")
+    text, traditional = to_simplified(normalize_chars("\n".join(lines)))
+    lines = text.split("\n")
     if not any(_CJK.search(line) for line in lines):
         raise SkipFile("文件中没有中文内容，不像是一份报告")
-    return Source(doc_id=doc_id_for(path), path=path, sha256=sha, encoding=encoding, lines=lines)
+    notes = ("繁体文字已转换为简体",) if traditional else ()
+    return Source(doc_id=doc_id_for(path), path=path, sha256=sha, encoding=encoding, lines=lines, notes=notes)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -153,44 +159,237 @@ def _docx_lines(data: bytes) -> list[str]:
 
 
 def _pdf_lines(data: bytes) -> list[str]:
-    import io
+    """Lines of a PDF's text layer, page by page, with its tables read as tables.
 
+    pdfplumber sees a table's ruling lines, so a printed task table comes back
+    as rows of cells (a cell's wrapped lines stay one cell) instead of lines to
+    re-assemble. Running headers and page numbers are removed afterwards.
+    """
+    import io
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of ordinary PDFs, not ours to act on
     try:
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-    except ImportError:  # pragma: no cover - pypdf is a dependency
-        raise SkipFile("缺少 pypdf，无法读取 .pdf") from None
+        import pdfplumber
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError:  # pragma: no cover - pdfplumber is a dependency
+        raise SkipFile("缺少 pdfplumber，无法读取 .pdf") from None
+    pages: list[list[PdfLine]] = []
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise SkipFile(f"无法解析 PDF（{exc}）") from None
-    if not "".join(pages).strip():
-        raise SkipFile("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）")
-    lines: list[str] = []
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                pages.append(_pdf_page_lines(page))
+                page.flush_cache()
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SkipFile(f"无法解析 PDF（{exc or type(exc).__name__}）") from None
+    except Exception as exc:  # pdfminer raises many kinds of its own on damaged files
+        raise SkipFile(f"无法解析 PDF（{type(exc).__name__}: {exc}）") from None
+    if not any(line.text.strip() for page in pages for line in page):
+        raise SkipFile("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别 OCR）")
+    return rejoin_wrapped([line for page in strip_page_furniture(pages) for line in [*page, PdfLine("")]])
+
+
+@dataclass
+class PdfLine:
+    """A line of a page and where it sits: whether it runs to the right margin (the sentence
+    wraps on) and whether it starts at the left margin (it continues, not a new indented paragraph)."""
+
+    text: str
+    wraps: bool = False
+    flush_left: bool = False
+
+
+def rejoin_wrapped(lines: list[PdfLine]) -> list[str]:
+    """One line per paragraph again: a line that runs to the right margin continues on the next
+    line that starts at the left margin, on the same page or after a page break."""
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        if not line.text.strip():
+            if not joinable:
+                out.append("")
+            continue
+        if joinable and line.flush_left and out:
+            out[-1] += line.text.strip()
+        else:
+            out.append(line.text)
+        joinable = line.wraps or (joinable and line.flush_left and line.wraps)
+    return out
+
+
+def _pdf_page_lines(page) -> list[PdfLine]:
+    tables = [t for t in page.find_tables() if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    found = text_page.extract_text_lines(layout=False, strip=True, return_chars=False)
+    left = min((line["x0"] for line in found), default=0)
+    right = max((line["x1"] for line in found), default=0)
+    placed: list[tuple[float, list[PdfLine]]] = []
+    for line in found:
+        size = max(line["bottom"] - line["top"], 1.0)
+        wraps = line["x1"] >= right - 1.5 * size and line["x1"] - line["x0"] > 8 * size
+        placed.append((line["top"], [PdfLine(line["text"], wraps, line["x0"] <= left + 0.5 * size)]))
+    for table in tables:
+        placed.append((table.bbox[1], [PdfLine(row) for row in _pdf_table_rows(table.extract())]))
+    placed.sort(key=lambda item: item[0])
+    return [line for _, block in placed for line in block]
+
+
+def _pdf_table_rows(rows: list[list[str | None]]) -> list[str]:
+    """pdfplumber marks a spanned cell None: in a row of one cell it spans the columns (a heading);
+    otherwise it spans down from the row above, whose text it takes."""
+    lines, above = [], []
+    for row in rows:
+        cells = [None if c is None else " ".join(c.split()) for c in row]
+        filled = [c for c in cells if c is not None]
+        if len(filled) <= 1:
+            if filled and filled[0]:
+                lines.append(filled[0])
+            continue
+        cells = [above[i] if c is None and i < len(above) else (c or "") for i, c in enumerate(cells)]
+        above = cells
+        lines.append("\t".join(cells))
+    return ["", *lines, ""]
+
+
+_PAGE_NUMBER = re.compile(r"^[-—–－一\s]*\d{1,4}[-—–－一\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d{1,4}\s*/\s*\d{1,4}$")
+_EDGE = 3  # running headers and footers sit in the first and last lines of a page
+
+
+def strip_page_furniture(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
+    """Remove page numbers and the running header and footer lines repeated across pages."""
+    def key(line: PdfLine) -> str:
+        return re.sub(r"\d+", "#", "".join(line.text.split()))
+
+    def places(page: list[PdfLine]) -> dict[int, tuple[str, int, str]]:
+        """Each edge line's place: from the top or from the bottom of the page, and its text."""
+        filled = [i for i, line in enumerate(page) if line.text.strip()]
+        found = {i: ("top", n, key(page[i])) for n, i in enumerate(filled[:_EDGE])}
+        found.update({i: ("bottom", n, key(page[i])) for n, i in enumerate(reversed(filled[-_EDGE:]))})
+        return found
+
+    counts: dict[tuple[str, int, str], int] = {}
     for page in pages:
-        lines.extend(page.splitlines())
-        lines.append("")
-    return lines
+        for place in set(places(page).values()):
+            counts[place] = counts.get(place, 0) + 1
+    repeated = {p for p, n in counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2) and p[2]}
+    out = []
+    for page in pages:
+        edge = places(page)
+        kept = []
+        for i, line in enumerate(page):
+            text = line.text.strip()
+            furniture = i in edge and (_PAGE_NUMBER.match(text) or edge[i] in repeated)
+            if text and "\t" not in text and furniture:
+                continue
+            kept.append(line)
+        out.append(kept)
+    return out
+
+
+_FURNITURE_CLASS = re.compile(
+    r"(^|[-_\s])(nav|navbar|menu|footer|breadcrumbs?|crumbs?|share|sharebox|toolbar|sidebar|"
+    r"friendlinks?|copyright|qrcode|ewm|login|search|top[-_]?bar|relate|related|xgwz|xgjd)([-_\s]|$)|^(header|head|top|bottom|foot|position|location|links)$",
+    re.I,
+)
 
 
 def _html_lines(text: str) -> list[str]:
-    """Visible block text of a web page; tables become tab-separated rows."""
+    """Visible block text of a web page; data tables become tab-separated rows.
+
+    Page furniture goes by what it is: navigation, header and footer elements,
+    and blocks whose class or id names them (nav, menu, breadcrumb, share,
+    footer …). Tables are read innermost first; a table that holds another
+    table, or long blocks of text, lays out the page and is unwrapped.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "iframe", "button", "select"]):
+    for tag in soup(["script", "style", "noscript", "nav", "footer", "form", "iframe", "button", "select", "template"]):
         tag.decompose()
-    for table in soup.find_all("table"):
-        rows = []
-        for tr in table.find_all("tr"):
-            cells = [" ".join(td.get_text(" ").split()) for td in tr.find_all(["td", "th"])]
-            rows.append("\t".join(cells))
-        table.replace_with(soup.new_string("\n" + "\n".join(rows) + "\n"))
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body", "table", "tr", "td", "th", "tbody", "thead"):
+            continue
+        names = [tag.get("id") or "", *(tag.get("class") or [])]
+        if any(name and _FURNITURE_CLASS.search(name) for name in names):
+            tag.decompose()
+    while (table := _innermost_table(soup)) is not None:
+        rows = _html_grid(table)
+        if rows is None:  # a layout table: keep its content as blocks
+            for cell in table.find_all(["td", "th"]):
+                cell.name = "div"
+            table.unwrap()
+            continue
+        block = soup.new_tag("pre")
+        block["data-govqa-table"] = "1"
+        block.string = "\n" + "\n".join(rows) + "\n"
+        table.replace_with(block)
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    blocks = ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"]
+    blocks = ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "pre", "dd", "dt", "ul", "ol"]
     for tag in soup.find_all(blocks):
         tag.insert_before("\n")
         tag.insert_after("\n")
     return soup.get_text().splitlines()
+
+
+def _innermost_table(soup):
+    for table in soup.find_all("table"):
+        if table.find("table") is None:
+            return table
+    return None
+
+
+def _html_grid(table) -> list[str] | None:
+    """Rows of an HTML table with rowspan and colspan resolved, as tab-separated lines.
+
+    A cell spanning rows applies to each of them (its text is written into
+    each, as Word's merged cells are); a cell spanning all columns is a row
+    of one cell, a heading. None for a table that lays out a page.
+    """
+    trs = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    if not trs or table.find("pre", attrs={"data-govqa-table": True}) is not None:
+        return None
+    grid: dict[tuple[int, int], tuple[int, str]] = {}  # (row, col) → (cell id, text)
+    cell_id = 0
+    for r, tr in enumerate(trs):
+        c = 0
+        for td in tr.find_all(["td", "th"], recursive=False):
+            while (r, c) in grid:
+                c += 1
+            text = " ".join(td.get_text(" ").split())
+            if len(text) > 2000 or td.find(["p", "div"]) and len(td.find_all(["p", "div"])) > 8:
+                return None  # page layout, not a table of data
+            span_r, span_c = _span(td.get("rowspan")), _span(td.get("colspan"))
+            for dr in range(span_r):
+                for dc in range(span_c):
+                    grid[(r + dr, c + dc)] = (cell_id, text)
+            cell_id += 1
+            c += span_c
+    lines = []
+    for r in range(len(trs)):
+        cols = sorted(c for (row, c) in grid if row == r)
+        cells, seen = [], set()
+        for c in cols:
+            ident, text = grid[(r, c)]
+            if ident in seen:
+                continue  # the same cell spanning columns
+            seen.add(ident)
+            cells.append(text)
+        if any(cells):
+            lines.append("\t".join(cells))
+    return lines
+
+
+def _span(value) -> int:
+    try:
+        return max(1, min(int(str(value).strip() or 1), 200))
+    except ValueError:
+        return 1

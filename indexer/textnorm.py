@@ -137,3 +137,50 @@ def split_names(cell: str, lexicon: Iterable[str] = ()) -> list[str]:
         if name not in mended:
             mended.append(name)
     return mended
+
+
+# CJK Radicals Supplement code points that PDF text layers of CJK fonts put in place of the
+# ordinary character (⺠ for 民, ⻓ for 长); NFKC does not map this block, so it is spelt out
+# here (Unicode's EquivalentUnifiedIdeograph data, the entries that stand for a whole character).
+_RADICAL_SUPPLEMENT = dict(
+    zip(
+        map(ord, "⺁⺅⺆⺉⺊⺌⺍⺎⺏⺐⺒⺓⺔⺖⺘⺙⺛⺜⺝⺞⺟⺠⺡⺢⺣⺤⺥⺦⺧⺨⺩⺪⺫⺬⺭⺮⺯⺰⺱⺲⺶⺷⺹⺺⺼⺽⺾⺿⻀⻁⻂⻃⻄⻅⻆⻈⻉⻊⻋⻌⻍⻎⻏⻐⻑⻒⻓⻔⻕⻖⻗⻘⻙⻚⻛⻜⻝⻟⻠⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻱⻳"),
+        "厂亻冂刂卜小小尢尣尢巳幺彑忄扌攵旡日月歺母民氵氺灬爫爫丬牛犭王疋目示礻竹糸纟网罒羊羊耂肀肉臼艹艹艹虎衤覀西见角讠贝足车辶辶辶阝钅長镸长门阜阝雨青韦页风飞食飠饣马骨鬼鱼鸟卤麦黄黾齐齿龙龜龟",
+        strict=True,
+    )
+)
+_COMPAT = re.compile("[\u2f00-\u2fdf\uf900-\ufaff]")  # Kangxi radicals, CJK compatibility ideographs: NFKC maps them
+
+
+def normalize_chars(text: str) -> str:
+    """Ordinary characters for the look-alike code points of PDF text layers (⼯ → 工, ⺠ → 民)."""
+    if _COMPAT.search(text):
+        import unicodedata
+
+        text = _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return text.translate(_RADICAL_SUPPLEMENT)
+
+
+TRADITIONAL_SHARE = 0.08  # a simplified text has almost no character that t2s changes; a traditional one has many
+_t2s = None
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """The text in simplified characters when it is written in traditional ones (OpenCC t2s).
+
+    A simplified text is returned as it is: t2s also rewrites a few variant characters of
+    ordinary simplified text, and those are the document's own words.
+    """
+    global _t2s
+    cjk = cjk_count(text)
+    if not cjk:
+        return text, False
+    if _t2s is None:
+        import opencc
+
+        _t2s = opencc.OpenCC("t2s")
+    converted = _t2s.convert(text)
+    changed = sum(1 for a, b in zip(text, converted, strict=False) if a != b)
+    if changed / cjk >= TRADITIONAL_SHARE:
+        return converted, True
+    return text, False

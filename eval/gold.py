@@ -76,6 +76,9 @@ def contains_answer(q: GoldQuestion, hit: Any) -> bool:
     answer = squash(q.answer)
     if answer and answer in squash(get(hit, "text")):
         return True
+    deadline = hit.get("deadline") if isinstance(hit, dict) else getattr(hit, "deadline", None)
+    if answer and deadline and answer == squash(deadline):  # a 什么时候完成 question's answer is the task's deadline
+        return True
     fields = [squash(f) for name in ("departments", "leaders", "areas") for f in get(hit, name)]
     if not fields:
         return False

@@ -51,6 +51,47 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """What the parsers understand of one file, indexing nothing."""
+    from indexer.parse import parse_source
+    from indexer.readers import SkipFile, read_source
+
+    try:
+        parsed = parse_source(read_source(args.file))
+    except SkipFile as exc:
+        if args.json:
+            _print_json({"file": str(args.file), "skipped": str(exc)})
+        else:
+            print(f"{args.file}：跳过：{exc}")
+        return 1
+    doc, passages = parsed.document, parsed.passages
+    if args.json:
+        _print_json({"document": doc.public(), "passages": [p.public() for p in passages[: args.limit]]})
+        return 0
+    print(f"{doc.title}（{doc.district or '区县未识别'}，{doc.year or '年份未识别'}）  文件 {doc.source}，编码 {doc.encoding}")
+    print(f"  {doc.describe()}")
+    for note in doc.notes:
+        print(f"  注意：{note}")
+    rows = [p for p in passages if p.role in ("task", "target")]
+    shown = rows[: args.limit] if rows else passages[: args.limit]
+    print(f"\n前 {len(shown)} 个{'任务' if rows else '段落'}：")
+    for p in shown:
+        owners = []
+        if p.lead_departments:
+            owners.append("★" + "、★".join(p.lead_departments))
+        others = [d for d in p.departments if d not in p.lead_departments]
+        if others:
+            owners.append("、".join(others))
+        if p.leaders:
+            owners.append("领导 " + "、".join(p.leaders))
+        if p.deadline:
+            owners.append("时限 " + p.deadline)
+        print(f"  {p.citation.split(' · ', 1)[-1]}  {p.text[:50]}{'…' if len(p.text) > 50 else ''}")
+        if owners:
+            print(f"      {' | '.join(owners)}")
+    return 0
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from indexer.store import IndexLoadError, read_manifest, read_passages, verify_files
 
@@ -229,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出摘要")
     p.add_argument("--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("inspect", help="查看一个文件能被解析出什么（类型、标题、任务及其责任单位），不写索引")
+    p.add_argument("file", type=Path, help="报告文件（.txt/.html/.docx/.pdf）")
+    p.add_argument("--limit", type=int, default=10, help="列出前几个任务或段落（默认 10）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("passages", help="逐行输出索引中的每个段落（JSON）")
     p.add_argument("--doc", dest="doc", default=None, help="只输出该文档（doc_id）")

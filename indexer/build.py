@@ -64,8 +64,8 @@ class BuildReport:
             return f"索引已是最新：{self.index_dir}（语料、解析器和模型均未变化）"
         lines = [f"索引已写入 {self.index_dir}：{len(self.documents)} 份文档，{self.passages} 个段落"]
         for d in self.documents:
-            roles = "，".join(f"{k} {v}" for k, v in d.roles.items())
-            lines.append(f"  {d.doc_id}  {d.title}  [{d.kind}] {d.passages} 段（{roles}）")
+            lines.append(f"  {d.doc_id}  {d.title}（{d.district or '区县未识别'}，{d.year or '年份未识别'}）")
+            lines.append(f"    {d.describe()}")
             lines.extend(f"    注意：{note}" for note in d.notes)
         if self.duplicates:
             lines.append(f"去除重复文档 {len(self.duplicates)} 份：")

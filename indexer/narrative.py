@@ -44,7 +44,9 @@ class Unit:
 
 
 def is_heading(line: str) -> bool:
-    if ends_thought(line) or not line or line[0] in "（(" and line[-1] in "）)" and numbered_level(line) is None:
+    if ends_thought(line) or not line:
+        return False
+    if line[0] in "（(" and line[-1] in "）)" and numbered_level(line) is None and cjk_count(line) >= MIN_CJK:
         return False  # a note in brackets ("（责任单位中标注★的为牵头单位）") is not a heading
     if numbered_level(line) is not None:
         return len(line) <= HEADING_MAX
@@ -109,6 +111,12 @@ def split_units(lines: list[str], top: str | tuple[str, ...] | None = None) -> l
     for raw in lines:
         line = clean_line(raw)
         if not line:
+            continue
+        cells = [clean_line(cell) for cell in raw.split("\t") if cell.strip()]
+        if len(cells) >= 2 and not glossary:
+            flush_paragraph()  # a row of a table no header explains: its own unit, never a heading
+            paragraph = "，".join(cells)
+            flush_paragraph()
             continue
         if is_glossary_title(line):
             flush_paragraph()

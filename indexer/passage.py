@@ -141,10 +141,27 @@ class Document:
     def public(self) -> dict[str, Any]:
         data = asdict(self)
         data["notes"] = list(self.notes)
+        data["kind_name"] = KIND_NAMES.get(self.kind, self.kind)
         return data
+
+    def describe(self) -> str:
+        """One line of what was understood: "任务表：任务 26、目标 0；牵头单位 26，责任单位 26，分管领导 26，完成时限 26"."""
+        u = self.understood
+        line = f"{KIND_NAMES.get(self.kind, self.kind)}：{self.passages} 段"
+        if u.get("tasks") or u.get("targets"):
+            rows = u.get("tasks", 0) + u.get("targets", 0)
+            line += (
+                f"，任务 {u.get('tasks', 0)}、目标 {u.get('targets', 0)}（有编号 {u.get('numbered', 0)}）；"
+                f"其中有牵头单位 {u.get('lead', 0)}/{rows}，责任单位 {u.get('departments', 0)}/{rows}，"
+                f"分管领导 {u.get('leaders', 0)}/{rows}，完成时限 {u.get('deadline', 0)}/{rows}"
+            )
+        if u.get("glossary"):
+            line += f"；名词解释 {u['glossary']} 条"
+        return line
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Document:
         data = dict(record)
+        data.pop("kind_name", None)
         data["notes"] = tuple(data.get("notes") or ())
         return cls(**data)

@@ -331,6 +331,9 @@ def _html_lines(text: str) -> list[str]:
         block["data-govqa-table"] = "1"
         block.string = "\n" + "\n".join(rows) + "\n"
         table.replace_with(block)
+    body = soup.body or soup
+    if not body.get_text(strip=True):
+        raise SkipFile("网页没有正文（只有标题或页面框架）")
     for br in soup.find_all("br"):
         br.replace_with("\n")
     blocks = ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "pre", "dd", "dt", "ul", "ol"]

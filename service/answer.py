@@ -22,13 +22,15 @@ from indexer.passage import ROLE_GLOSSARY, Hit, Passage
 from .search import Searcher, SearchResult
 
 KIND_NUMBER = "number"
+KIND_DEADLINE = "deadline"
 KIND_RESPONSIBILITY = "responsibility"
 KIND_LEADER = "leader"
 KIND_DEFINITION = "definition"
 KIND_GENERAL = "general"
 
 _KINDS = [
-    (KIND_LEADER, re.compile(r"分管|哪位.{0,4}领导|哪个领导|牵头领导|区领导|副区长|谁分管")),
+    (KIND_DEADLINE, re.compile(r"什么时候|什么时间|何时|啥时候|哪天|完成时限|完成时间|时间节点|截止|时限|期限|哪个月|几月份?(完成|前)|多久")),
+    (KIND_LEADER, re.compile(r"分管|(哪位|哪个|哪些|谁是).{0,4}领导|[区县市]领导|牵头领导|责任领导|副区长|副县长|副市长|谁分管")),
     (KIND_RESPONSIBILITY, re.compile(r"谁负责|谁牵头|哪个部门|哪些部门|哪个单位|哪些单位|牵头单位|牵头部门|责任单位|责任部门|负责单位|主管部门|归谁|归哪|牵头|负责")),
     (KIND_DEFINITION, re.compile(r"什么是|指什么|是指|含义|什么意思|是个什么|是什么平台|是什么机制|是什么")),
     (KIND_NUMBER, re.compile(r"多少|几[个家条座所套项万亿亩人次辆张处批]?|目标|增长|增速|增幅|规模|比重|比例|达到|占比|面积|数量|总额|总量|金额")),
@@ -110,8 +112,13 @@ class ExtractiveAnswerer:
     def _key_terms(self, q: str, result: SearchResult) -> list[list[str]]:
         """What a passage must cover: the question's words, longest forms first, each with
         the shorter words jieba found inside it; not the district, the year or the asking."""
-        tokens = [t for t in dict.fromkeys(self.searcher.index.tokenizer(q)) if len(t) >= 2]
         places = [d for d in result.parsed.districts or []]
+        for place in list(places):  # the city before a district ("合肥瑶海区", "青岛市市北区") is a place too
+            m = re.search(rf"([\u4e00-\u9fff]{{2,3}}?[省市]?)(?={re.escape(place)})", q)
+            if m:
+                places.append(m.group(1))
+        asked = re.sub(r"(20\d{2}\s*年)", r"\1 ", q)  # "2024年建学校": the year is not part of a word
+        tokens = [t for t in dict.fromkeys(self.searcher.index.tokenizer(asked)) if len(t) >= 2]
         units = []
         for token in tokens:
             if any(token != other and token in other for other in tokens):
@@ -142,7 +149,7 @@ class ExtractiveAnswerer:
             return math.log((keyword.size - df + 0.5) / (df + 0.5) + 1.0) if df else 0.0
 
         total = covered = 0.0
-        top_weight, top_share = 0.0, 1.0
+        weighted: list[tuple[float, float]] = []  # (weight, share) of each word
         for forms in self._key_terms(q, result):
             main = {forms[0]}.union(*(g for g in groups if any(forms[0] in w or w in forms[0] for w in g)))
             parts = _tiling(forms[0], forms[1:])
@@ -158,9 +165,14 @@ class ExtractiveAnswerer:
                     share = sum(w for f, w in zip(parts, part_weights, strict=True) if f in text) / sum(part_weights)
             total += weight
             covered += weight * share
-            if weight > top_weight:
-                top_weight, top_share = weight, share
-        return (1.0, 1.0) if total == 0 else (covered / total, top_share)
+            weighted.append((weight, share))
+        if total == 0:
+            return 1.0, 1.0
+        # The most specific words: the rarest one, or with three words or more, the better of the two
+        # rarest (one rare colloquial word, "多出来", must not outweigh the rare word that is covered).
+        weighted.sort(key=lambda ws: -ws[0])
+        specific = max(share for _, share in weighted[: 2 if len(weighted) >= 3 else 1])
+        return covered / total, specific
 
     def is_evidence(self, q: str, result: SearchResult, passage: Passage) -> bool:
         """Enough of the question is in the passage, and its most specific word above all."""
@@ -195,9 +207,11 @@ class ExtractiveAnswerer:
             if owned is None:
                 return self._decline(q, result, kind, "未找到该项工作的责任部门：相关报告没有列明。", nearest=strong)
             p = owned.passage
-            leads = p.lead_departments or p.departments[:1]
-            others = [d for d in p.departments if d not in leads]
-            text = f"牵头单位：★{'、★'.join(leads)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
+            if p.lead_departments:
+                others = [d for d in p.departments if d not in p.lead_departments]
+                text = f"牵头单位：★{'、★'.join(p.lead_departments)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
+            else:  # the document does not say which unit leads
+                text = f"责任单位：{'、'.join(p.departments)}"
             return Answer(q, f"{text}。该项工作：{_shorten(p.text)}{cite(owned)}", [owned], kind, True)
         if kind == KIND_LEADER:
             led = next((h for h in strong if h.passage.leaders), None)
@@ -205,6 +219,12 @@ class ExtractiveAnswerer:
                 return self._decline(q, result, kind, "未找到该项工作的分管领导：相关报告没有列明。", nearest=strong)
             p = led.passage
             return Answer(q, f"分管区领导：{'、'.join(p.leaders)}。该项工作：{_shorten(p.text)}{cite(led)}", [led], kind, True)
+        if kind == KIND_DEADLINE:
+            due = next((h for h in strong if h.passage.deadline), None)
+            if due is None:
+                return self._decline(q, result, kind, "未找到该项工作的完成时限：相关文件没有列明。", nearest=strong)
+            p = due.passage
+            return Answer(q, f"完成时限：{p.deadline}。该项工作：{_shorten(p.text)}{cite(due)}", [due], kind, True)
         _, canonical = self.searcher.synonyms.expand(q)
         wanted = q + "".join(canonical)  # 社零 → 社会消费品零售总额, so the right clause is found
         if kind == KIND_NUMBER:
@@ -231,7 +251,8 @@ class ExtractiveAnswerer:
 
 _KIND_WORDS = re.compile(
     r"^(多少|几|哪|哪些|哪个|哪位|什么|怎么|如何|是否|要|有|谁|负责|牵头|部门|单位|领导|分管|区领导|目标|预期|"
-    r"增长|计划|今年|去年|指|是|情况|工作|任务|报告|主要|方面|相关|具体|内容|要求|措施|打算|开展|推进|区|年)$"
+    r"增长|计划|今年|去年|指|是|情况|工作|任务|报告|主要|方面|相关|具体|内容|要求|措施|打算|开展|推进|区|年|"
+    r"不是|其他|其它|别的|区县|时候|时间|完成|期限|时限)$"
 )
 
 

@@ -26,6 +26,7 @@ _KINDS = [
     (KIND_TASK_TABLE, re.compile(r"任务分解|分解方案|任务清单|分解落实方案")),
 ]
 ANY = {"", "*", "全部", "all", "any"}
+_DOCUMENT_AFTER = re.compile(r"\s*(年)?\s*[^，,。？?\s]{0,12}?(报告|方案|分工|清单)")
 
 
 @dataclass
@@ -138,9 +139,12 @@ class QueryParser:
         return []
 
     def _year_in(self, text: str, districts: list[str] | None) -> int | None:
-        m = _YEAR.search(text)
-        if m:
-            return int(m.group(1))
+        """The year asked about. Where the question names the report's year and another
+        ("2023年政府工作报告中，2022年的…"), the other one: a review counts for the year it reviews."""
+        found = list(_YEAR.finditer(text))
+        if found:
+            about = [m for m in found if not _DOCUMENT_AFTER.match(text, m.end())]
+            return int((about or found)[0].group(1))
         newest = max((self._newest.get(d, 0) for d in districts or []), default=0) or self._newest_any
         if newest and _THIS_YEAR.search(text):
             return newest

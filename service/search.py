@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.embedders import Embedder
-from indexer.passage import Hit, Passage
+from indexer.passage import KIND_TASK_LIST, KIND_TASK_TABLE, Hit, Passage
 from indexer.store import LoadedIndex
 from indexer.synonyms import Synonyms
+from indexer.textnorm import normalize_chars, to_simplified
 
 from .query import ParsedQuery, QueryParser
 
@@ -88,6 +89,11 @@ class EmbeddingCache:
                 self._data.popitem(last=False)
 
 
+def normalize_question(q: str) -> str:
+    """A question in the characters the index holds: radical look-alikes mapped, 繁體 in 简体."""
+    return to_simplified(normalize_chars(q))[0]
+
+
 class Searcher:
     def __init__(
         self,
@@ -131,8 +137,9 @@ class Searcher:
         conditions = []
         if parsed.districts:
             conditions.append(self._rows.mask("district", parsed.districts))
-        if parsed.kind:
-            conditions.append(self._rows.mask("kind", [parsed.kind]))
+        if parsed.kind:  # 分解方案 are task tables and list-style plans alike
+            kinds = [KIND_TASK_TABLE, KIND_TASK_LIST] if parsed.kind == KIND_TASK_TABLE else [parsed.kind]
+            conditions.append(self._rows.mask("kind", kinds))
         if parsed.doc_id:
             conditions.append(self._rows.mask("doc_id", [parsed.doc_id]))
         if parsed.year is not None:
@@ -152,6 +159,7 @@ class Searcher:
         mode: str = "fused",
     ) -> SearchResult:
         started = time.perf_counter()
+        q = normalize_question(q)
         parsed = self.parser.parse(q, district=district, year=year, doc_id=doc_id, kind=kind)
         mask = self._mask(parsed)
         timings: dict[str, float] = {}

@@ -33,7 +33,7 @@ def call_json(port: int, method: str, path: str, **kwargs) -> tuple[int, dict[st
 
 HIT_KEYS = {
     "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",
-    "departments", "lead_departments", "areas", "leaders", "score",
+    "departments", "lead_departments", "areas", "leaders", "deadline", "score",
 }  # fmt: skip
 
 
@@ -42,6 +42,7 @@ def check_hit(hit: dict) -> None:
     assert isinstance(hit["id"], str) and isinstance(hit["citation"], str) and isinstance(hit["text"], str)
     assert isinstance(hit["year"], int) and isinstance(hit["score"], float | int)
     assert hit["task_no"] is None or isinstance(hit["task_no"], str)
+    assert hit["deadline"] is None or isinstance(hit["deadline"], str)
     for key in ("section", "departments", "lead_departments", "areas", "leaders"):
         assert isinstance(hit[key], list) and all(isinstance(x, str) for x in hit[key]), key
 

@@ -20,7 +20,20 @@ from dataclasses import dataclass, field
 
 from .headings import HeadingStack, item_number, numbered_level
 from .narrative import is_heading
-from .owners import DEADLINE, DEPARTMENTS, FIELD_LINE, LEAD, LEADERS, PARTNERS, Fields, heading_owners, inline_fields, parse_fields
+from .owners import (
+    DEADLINE,
+    DEPARTMENTS,
+    FIELD_LINE,
+    LEAD,
+    LEADERS,
+    PARTNERS,
+    Fields,
+    heading_owners,
+    inline_fields,
+    inline_phrase,
+    parse_fields,
+    phrase_fields,
+)
 from .textnorm import clean_line, clean_text, ends_thought, join_cjk
 
 MIN_TASKS = 2  # fewer items with owners than this, and the text is not a list-style 分解方案
@@ -55,11 +68,16 @@ def list_items(lines: list[str], top: tuple[str, ...] = ()) -> list[ListTask | P
     while i < len(blocks):
         line = blocks[i]
         j, fields = i + 1, Fields()
-        while j < len(blocks) and FIELD_LINE.match(blocks[j]) and not FIELD_LINE.match(line):
-            for role, value in parse_fields(blocks[j]).values.items():
+        while j < len(blocks) and not FIELD_LINE.match(line):
+            found = parse_fields(blocks[j]) if FIELD_LINE.match(blocks[j]) else phrase_fields(blocks[j])
+            if not found:
+                break
+            for role, value in found.values.items():
                 fields.add(role, value)
             j += 1
         text, inline = inline_fields(line)
+        if not inline:
+            text, inline = inline_phrase(text)
         for role, value in inline.values.items():
             fields.add(role, value)
         number, body = item_number(text)
@@ -82,9 +100,11 @@ def list_items(lines: list[str], top: tuple[str, ...] = ()) -> list[ListTask | P
         heading, owners = heading_owners(line)
         if is_heading(heading) or (numbered_level(heading) is not None and owners and not ends_thought(heading)):
             stack.push(heading)
+            for role, value in fields.values.items():  # owner lines right under a heading hold for its group
+                owners.add(role, value)
             if owners:
                 group_fields[heading] = owners
-            i += 1
+            i = j
             continue
         stack.content()
         if not out or not isinstance(out[-1], Prose) or out[-1].section != stack.path():

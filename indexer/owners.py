@@ -103,6 +103,38 @@ def inline_fields(text: str) -> tuple[str, Fields]:
     return text[: m.start()].rstrip(), parse_fields(m.group(1))
 
 
+_UNIT = r"[^，,。；;（()）]{2,40}?(?:局|委|办|院|中心|政府|镇|街道|公司|集团|部|会|所|队|站|处|室|馆|园|区)"
+_PHRASE = re.compile(
+    rf"^(?:由)?(?P<lead>{_UNIT}(?:[、和及]{_UNIT})*)(?:共同)?牵头(?:负责)?"
+    rf"(?:[，,；;]\s*(?P<partners>{_UNIT}(?:[、和及]{_UNIT})*)(?:等)?(?:单位|部门)?(?:配合|协助|参与|协同|按职责分工负责))?"
+    r"(?:[，,；;]\s*(?P<deadline>[^，,。；;]{2,20}?)完成)?[。；;]?$"
+)
+_PHRASE_INLINE = re.compile(r"[（(]([^（()）]{2,160}?牵头[^（()）]*)[)）]\s*[。；;]?\s*$")
+
+
+def phrase_fields(text: str) -> Fields:
+    """Owners said as a phrase: "区发改局牵头，区财政局、各街道配合，2024年10月底前完成"."""
+    m = _PHRASE.match(clean_line(text))
+    found = Fields()
+    if m:
+        found.add(LEAD, m.group("lead").replace("和", "、").replace("及", "、"))
+        if m.group("partners"):
+            found.add(PARTNERS, m.group("partners").replace("和", "、").replace("及", "、"))
+        if m.group("deadline"):
+            found.add(DEADLINE, m.group("deadline"))
+    return found
+
+
+def inline_phrase(text: str) -> tuple[str, Fields]:
+    """A task sentence ending with its owners as a bracketed phrase: "……。（区发改局牵头，区财政局配合）"."""
+    m = _PHRASE_INLINE.search(text)
+    if m:
+        found = phrase_fields(m.group(1))
+        if found:
+            return text[: m.start()].rstrip(), found
+    return text, Fields()
+
+
 def heading_owners(heading: str) -> tuple[str, Fields]:
     """'（三）优化营商环境（分管领导：李明）' → ('（三）优化营商环境', leader 李明 for the group)."""
     return inline_fields(heading)
@@ -150,9 +182,10 @@ def resolve(fields: Fields, rule: str | None, stars: bool) -> Owners:
 def _names(cell: str) -> list[tuple[str, bool]]:
     out = []
     for item in split_list(cell):
-        name = item.replace("★", "").replace("☆", "").strip()
+        marked = re.search(r"[（(]牵头[)）]$", item)
+        name = re.sub(r"[（(]牵头[)）]$", "", item).replace("★", "").replace("☆", "").strip()
         if "牵头单位" in name or "牵头部门" in name or len(name) > 40:
             continue  # the document's rule said inside the field ("列第一位的为牵头单位"), not a unit
         if name and not is_placeholder(name):
-            out.append((name, "★" in item))
+            out.append((name, "★" in item or bool(marked)))
     return out

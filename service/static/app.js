@@ -91,6 +91,7 @@ function owners(hit) {
   add("责任单位", hit.departments.filter((d) => !hit.lead_departments.includes(d)));
   add("责任板块", hit.areas);
   add("分管领导", hit.leaders);
+  add("完成时限", hit.deadline ? [hit.deadline] : []);
   return box;
 }
 

@@ -119,11 +119,12 @@
         text.className = "text";
         text.textContent = hit.text.length > 90 ? hit.text.slice(0, 90) + "……" : hit.text;
         link.append(cite, text);
-        const lead = hit.lead_departments.length ? hit.lead_departments : hit.departments.slice(0, 1);
-        if (lead.length || hit.leaders.length) {
+        const lead = hit.lead_departments;
+        const owned = lead.length ? `★牵头：${lead.join("、")}` : hit.departments.length ? `责任：${hit.departments.join("、")}` : "";
+        if (owned || hit.leaders.length || hit.deadline) {
           const owner = document.createElement("div");
           owner.className = "owner";
-          owner.textContent = [lead.length ? `★牵头：${lead.join("、")}` : "", hit.leaders.length ? `分管：${hit.leaders.join("、")}` : ""]
+          owner.textContent = [owned, hit.leaders.length ? `分管：${hit.leaders.join("、")}` : "", hit.deadline ? `时限：${hit.deadline}` : ""]
             .filter(Boolean)
             .join("　");
           link.append(owner);

@@ -139,11 +139,12 @@ def _docx_lines(data: bytes) -> list[str]:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise SkipFile(f"不是有效的 .docx 文件（{exc}）") from None
+    numbering = _DocxNumbering(document)
     lines: list[str] = []
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
+            lines.append(numbering.text(Paragraph(child, document)))
         elif tag == "tbl":
             table = Table(child, document)
             for row in table.rows:
@@ -152,10 +153,96 @@ def _docx_lines(data: bytes) -> list[str]:
                     if cell._tc in seen:  # horizontally merged: the same cell again
                         continue
                     seen.append(cell._tc)
-                    cells.append(" ".join(cell.text.split()))
+                    text = " ".join(numbering.text(p) for p in cell.paragraphs)
+                    cells.append(" ".join(text.split()))
                 lines.append("\t".join(cells))
             lines.append("")
     return lines
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+class _DocxNumbering:
+    """The numbers Word draws in front of list paragraphs ("1." "（一）"), which are not part of
+    their text: counted here in document order from numbering.xml, so an auto-numbered task
+    keeps its number."""
+
+    _FORMATS = {
+        "decimal": str,
+        "decimalZero": lambda n: f"{n:02d}",
+        "chineseCounting": _chinese,
+        "chineseCountingThousand": _chinese,
+        "ideographTraditional": lambda n: "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10],
+        "decimalEnclosedCircle": lambda n: chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n),
+        "decimalEnclosedParen": lambda n: f"({n})",
+        "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
+        "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
+    }
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId → level → (format, text, start)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        q = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for node in root.iter(q + "abstractNum"):
+            levels = {}
+            for lvl in node.iter(q + "lvl"):
+                fmt, text, start = lvl.find(q + "numFmt"), lvl.find(q + "lvlText"), lvl.find(q + "start")
+                levels[int(lvl.get(q + "ilvl", 0))] = (
+                    fmt.get(q + "val") if fmt is not None else "decimal",
+                    text.get(q + "val") if text is not None else "",
+                    int(start.get(q + "val")) if start is not None else 1,
+                )
+            abstract[node.get(q + "abstractNumId")] = levels
+        for node in root.iter(q + "num"):
+            ref = node.find(q + "abstractNumId")
+            if ref is not None:
+                self.levels[node.get(q + "numId")] = abstract.get(ref.get(q + "val"), {})
+
+    def text(self, paragraph) -> str:
+        text = paragraph.text
+        if not self.levels:
+            return text
+        num = self._num_pr(paragraph)
+        if num is None:
+            return text
+        num_id, level = num
+        levels = self.levels.get(num_id)
+        if not levels or level not in levels or levels[level][0] in ("bullet", "none"):
+            return text
+        counters = self.counters.setdefault(num_id, {})
+        counters[level] = counters.get(level, levels[level][2] - 1) + 1
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        label = levels[level][1]
+        for k in range(level + 1):
+            fmt = levels.get(k, ("decimal", "", 1))[0]
+            value = counters.get(k, levels.get(k, ("", "", 1))[2])
+            label = label.replace(f"%{k + 1}", self._FORMATS.get(fmt, str)(value))
+        return label + text if label and not text.startswith(label) else text
+
+    @staticmethod
+    def _num_pr(paragraph) -> tuple[str, int] | None:
+        for ppr in (paragraph._p.pPr, getattr(getattr(paragraph.style, "element", None), "pPr", None)):
+            num_pr = getattr(ppr, "numPr", None) if ppr is not None else None
+            if num_pr is not None and num_pr.numId is not None:
+                level = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+                return str(num_pr.numId.val), int(level)
+        return None
 
 
 def _pdf_lines(data: bytes) -> list[str]:

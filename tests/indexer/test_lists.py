@@ -49,3 +49,21 @@ def test_a_preamble_with_numbered_paragraphs_is_not_a_task(tmp_path):
         "（一）扩大有效投资\n1. 实施重点项目98个。\n牵头单位：市发改局\n2. 新增专项债券资金20亿元。\n牵头单位：市财政局\n",
     )
     assert sorted(tasks) == ["(1)", "(2)"]
+
+
+def test_word_auto_numbering_gives_the_items_their_numbers(tmp_path):
+    """Word draws "1." in front of a List Number paragraph; it is not in the paragraph's text."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("西陵区2024年重点工作任务分解方案")
+    document.add_paragraph("各街道，区直各部门：")
+    document.add_paragraph("一、推动产业升级")
+    for text, owners in (("新增市场主体1.2万户。", "牵头单位：区市场监管局"), ("实施重点项目120个。", "牵头单位：区发改局；配合单位：区财政局")):
+        document.add_paragraph(text, style="List Number")
+        document.add_paragraph(owners)
+    path = tmp_path / "numbered.docx"
+    document.save(path)
+    tasks = {p.task_no: p for p in parse_file(path).passages if p.role == "task"}
+    assert sorted(tasks) == ["(1)", "(2)"]
+    assert tasks["(2)"].text == "实施重点项目120个。" and tasks["(2)"].departments == ("区发改局", "区财政局")

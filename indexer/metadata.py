@@ -103,7 +103,7 @@ def find_title_line(lines: list[str], before: int | None = None) -> int | None:
     return best
 
 
-_NOTICE = re.compile(r"关于(?:印发|下达|转发|分解|明确)?[《“]?(.+?)[》”]?(?:的|分工的|责任分工的)?通知$")
+_NOTICE = re.compile(r"关于(?:印发|下达|转发|分解|明确)?[《“]?(.+?)[》”]?(?:的|分工的|责任分工的)?通知(?:$|[_|｜\-—－]+)")
 _META_TITLE = re.compile(r"^【?(?:标题|名称)】?\s*[：:]\s*(.+)$")
 
 
@@ -123,6 +123,18 @@ def notice_title(lines: list[str], limit: int = 60) -> str | None:
             if m and len(m.group(1)) >= 4:
                 candidates.append(m.group(1))
     return candidates[0] if candidates else None
+
+
+def hinted_title(hint: str | None) -> str | None:
+    """A title the file carries beside its text (a PDF's or Word file's Title property, a web
+    page's <title>), without the site name after it; used only when the text names none."""
+    if not hint:
+        return None
+    name = re.split(r"[_|｜]|\s[-—－]\s", join_cjk(hint).strip())[0].strip()
+    m = _NOTICE.search(name.replace(" ", ""))
+    if m:
+        return m.group(1)
+    return name if len(name) >= 6 and _TITLE_TAIL.search(name.replace(" ", "")) else None
 
 
 def title_for(title_line: str | None, district: str, year: int | None, fallback: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from .boilerplate import is_metadata, strip_boilerplate
 from .headings import numbered_level, short_label
 from .lists import ListTask, list_items
-from .metadata import detect_district, detect_year, find_title_line, notice_title, title_for
+from .metadata import detect_district, detect_year, find_title_line, hinted_title, notice_title, title_for
 from .narrative import is_heading, split_units
 from .owners import lead_rule, resolve
 from .passage import (
@@ -71,7 +71,7 @@ def parse_source(source: Source) -> ParsedDocument:
     lines, _ = strip_boilerplate([line.rstrip("\r\n") for line in source.lines])
     tables = find_tables(lines)
     title_idx = find_title_line(lines, before=tables[0].start if tables else None)
-    title_line = lines[title_idx] if title_idx is not None else notice_title(source.lines)
+    title_line = lines[title_idx] if title_idx is not None else notice_title(source.lines) or hinted_title(source.title_hint)
     district = detect_district(lines, title_line)
     year = detect_year(lines, title_line)
     title = title_for(title_line, district, year, fallback=source.doc_id)

@@ -36,6 +36,7 @@ class Source:
     encoding: str
     lines: list[str]
     notes: tuple[str, ...] = ()
+    title_hint: str | None = None  # the file's own Title property, beside its text
 
 
 def doc_id_for(path: Path) -> str:
@@ -59,14 +60,18 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> Source:
     if not data.strip():
         raise SkipFile("空文件")
     sha = hashlib.sha256(data).hexdigest()
+    hint = None
 
     if suffix == ".docx":
         lines, encoding = _docx_lines(data), "docx"
+        hint = _docx_title(data)
     elif suffix == ".pdf":
         lines, encoding = _pdf_lines(data), "pdf"
+        hint = _pdf_title(data)
     else:
         text, encoding = decode_text(data)
         lines = _html_lines(text) if suffix in HTML_SUFFIXES else text.splitlines()
+        hint = _html_title(text) if suffix in HTML_SUFFIXES else None
     if not any(line.strip() for line in lines):
         raise SkipFile("文件中没有文字内容")
     text, traditional = to_simplified(normalize_chars("\n".join(lines)))
@@ -74,7 +79,37 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> Source:
     if not any(_CJK.search(line) for line in lines):
         raise SkipFile("文件中没有中文内容，不像是一份报告")
     notes = ("繁体文字已转换为简体",) if traditional else ()
-    return Source(doc_id=doc_id_for(path), path=path, sha256=sha, encoding=encoding, lines=lines, notes=notes)
+    if hint:
+        hint = to_simplified(normalize_chars(hint))[0] if traditional else normalize_chars(hint)
+    return Source(doc_id=doc_id_for(path), path=path, sha256=sha, encoding=encoding, lines=lines, notes=notes, title_hint=hint)
+
+
+def _docx_title(data: bytes) -> str | None:
+    import io
+
+    import docx
+
+    try:
+        return docx.Document(io.BytesIO(data)).core_properties.title or None
+    except Exception:  # the text was read; a broken property part costs only the hint
+        return None
+
+
+def _pdf_title(data: bytes) -> str | None:
+    import io
+
+    try:
+        from pypdf import PdfReader
+
+        info = PdfReader(io.BytesIO(data)).metadata
+        return str(info.title) if info and info.title else None
+    except Exception:  # the text was read; a broken info dictionary costs only the hint
+        return None
+
+
+def _html_title(text: str) -> str | None:
+    m = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    return " ".join(m.group(1).split()) if m else None
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

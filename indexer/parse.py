@@ -203,10 +203,8 @@ def _units(units) -> list[_Draft]:
 
 def _list_draft(item: ListTask, rule: str | None) -> _Draft:
     owners = resolve(item.fields, rule, stars="★" in "".join(item.fields.values.values()))
-    target = any("目标" in h or "指标" in h for h in item.section)
-    label = None
-    if item.number is not None:
-        label = f"目标{item.number}" if target else f"({item.number})"
+    target = _under_targets(item.section)
+    label = _label(item.number, target) if item.number is not None else None
     return _Draft(
         role=ROLE_TARGET if target else ROLE_TASK,
         section=item.section,
@@ -221,16 +219,24 @@ def _list_draft(item: ListTask, rule: str | None) -> _Draft:
     )
 
 
+def _under_targets(section: tuple[str, ...]) -> bool:
+    """Rows under a 主要预期目标 / 主要指标 heading are targets."""
+    return any("目标" in h or "指标" in h for h in section)
+
+
+def _label(number: int, target: bool) -> str:
+    return f"目标{number}" if target else f"({number})"
+
+
 def _table_drafts(table, notes: list[str], text: str, rule: str | None) -> list[_Draft]:
     tasks = table_tasks(table, rule)
     numbered = any(t.task_no is not None for t in tasks)
     drafts = []
     per_target_section: Counter = Counter()
     for count, task in enumerate(tasks, start=1):
-        in_targets = any("目标" in h for h in task.section)
-        role = ROLE_TARGET if task.target or in_targets else ROLE_TASK
+        role = ROLE_TARGET if task.target or _under_targets(task.section) else ROLE_TASK
         if task.task_no is not None:
-            label = f"目标{task.task_no}" if role == ROLE_TARGET else f"({task.task_no})"
+            label = _label(task.task_no, role == ROLE_TARGET)
         elif not numbered:
             label = f"第{count}项"  # the document counts its items (共N项) without printing numbers
         elif role == ROLE_TARGET:

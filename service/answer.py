@@ -202,29 +202,12 @@ class ExtractiveAnswerer:
             return Answer(q, f"{entry.passage.text}{cite(entry)}", [entry], KIND_DEFINITION, True)
         if kind == KIND_DEFINITION:
             kind = KIND_GENERAL
-        if kind == KIND_RESPONSIBILITY:
-            owned = next((h for h in strong if h.passage.departments), None)
-            if owned is None:
-                return self._decline(q, result, kind, "未找到该项工作的责任部门：相关报告没有列明。", nearest=strong)
-            p = owned.passage
-            if p.lead_departments:
-                others = [d for d in p.departments if d not in p.lead_departments]
-                text = f"牵头单位：★{'、★'.join(p.lead_departments)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
-            else:  # the document does not say which unit leads
-                text = f"责任单位：{'、'.join(p.departments)}"
-            return Answer(q, f"{text}。该项工作：{_shorten(p.text)}{cite(owned)}", [owned], kind, True)
-        if kind == KIND_LEADER:
-            led = next((h for h in strong if h.passage.leaders), None)
-            if led is None:
-                return self._decline(q, result, kind, "未找到该项工作的分管领导：相关报告没有列明。", nearest=strong)
-            p = led.passage
-            return Answer(q, f"分管区领导：{'、'.join(p.leaders)}。该项工作：{_shorten(p.text)}{cite(led)}", [led], kind, True)
-        if kind == KIND_DEADLINE:
-            due = next((h for h in strong if h.passage.deadline), None)
-            if due is None:
-                return self._decline(q, result, kind, "未找到该项工作的完成时限：相关文件没有列明。", nearest=strong)
-            p = due.passage
-            return Answer(q, f"完成时限：{p.deadline}。该项工作：{_shorten(p.text)}{cite(due)}", [due], kind, True)
+        if kind in _FIELD_ANSWERS:  # who leads, which leader, by when: from the best hit that states it
+            name, holds, statement = _FIELD_ANSWERS[kind]
+            hit = next((h for h in strong if holds(h.passage)), None)
+            if hit is None:
+                return self._decline(q, result, kind, f"未找到该项工作的{name}：相关文件没有列明。", nearest=strong)
+            return Answer(q, f"{statement(hit.passage)}。该项工作：{_shorten(hit.passage.text)}{cite(hit)}", [hit], kind, True)
         _, canonical = self.searcher.synonyms.expand(q)
         wanted = q + "".join(canonical)  # 社零 → 社会消费品零售总额, so the right clause is found
         if kind == KIND_NUMBER:
@@ -254,6 +237,21 @@ _KIND_WORDS = re.compile(
     r"增长|计划|今年|去年|指|是|情况|工作|任务|报告|主要|方面|相关|具体|内容|要求|措施|打算|开展|推进|区|年|"
     r"不是|其他|其它|别的|区县|时候|时间|完成|期限|时限)$"
 )
+
+
+def _owners(p: Passage) -> str:
+    if not p.lead_departments:  # the document does not say which unit leads
+        return f"责任单位：{'、'.join(p.departments)}"
+    others = [d for d in p.departments if d not in p.lead_departments]
+    return f"牵头单位：★{'、★'.join(p.lead_departments)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
+
+
+# kind → (what is asked, does a passage state it, the statement)
+_FIELD_ANSWERS = {
+    KIND_RESPONSIBILITY: ("责任部门", lambda p: p.departments, _owners),
+    KIND_LEADER: ("分管领导", lambda p: p.leaders, lambda p: f"分管区领导：{'、'.join(p.leaders)}"),
+    KIND_DEADLINE: ("完成时限", lambda p: p.deadline, lambda p: f"完成时限：{p.deadline}"),
+}
 
 
 def _tiling(word: str, pieces: list[str]) -> list[str]:

@@ -91,8 +91,18 @@ def parse_fields(text: str) -> Fields:
     for n, m in enumerate(marks):
         end = marks[n + 1].start() if n + 1 < len(marks) else len(text)
         role = column_role(m.group(1)) or DEPARTMENTS
-        found.add(role, text[m.end() : end].strip("（()）【】[] "))
+        found.add(role, _strip_unbalanced(text[m.end() : end]))
     return found
+
+
+def _strip_unbalanced(value: str) -> str:
+    """'区发改局、各镇（街道））' → '区发改局、各镇（街道）': the brackets of a wrapping line go, a name's own stay."""
+    value = value.strip(" 【】[]")
+    while value and value[-1] in "）)" and value.count("（") + value.count("(") < value.count("）") + value.count(")"):
+        value = value[:-1].rstrip()
+    while value and value[0] in "（(" and value.count("（") + value.count("(") > value.count("）") + value.count(")"):
+        value = value[1:].lstrip()
+    return value
 
 
 def inline_fields(text: str) -> tuple[str, Fields]:
@@ -103,10 +113,10 @@ def inline_fields(text: str) -> tuple[str, Fields]:
     return text[: m.start()].rstrip(), parse_fields(m.group(1))
 
 
-_UNIT = r"[^，,。；;（()）]{2,40}?(?:局|委|办|院|中心|政府|镇|街道|公司|集团|部|会|所|队|站|处|室|馆|园|区)"
+_UNIT = r"[^，,。；;（()）]{1,40}?(?:局|委|办|院|中心|政府|镇|街道|公司|集团|部|会|所|队|站|处|室|馆|园|区|单位)(?:[（(][^（()）]{1,8}[)）])?"
 _PHRASE = re.compile(
-    rf"^(?:由)?(?P<lead>{_UNIT}(?:[、和及]{_UNIT})*)(?:共同)?牵头(?:负责)?"
-    rf"(?:[，,；;]\s*(?P<partners>{_UNIT}(?:[、和及]{_UNIT})*)(?:等)?(?:单位|部门)?(?:配合|协助|参与|协同|按职责分工负责))?"
+    rf"^(?:由)?(?P<lead>{_UNIT}(?:、{_UNIT})*)(?:共同)?牵头(?:负责)?"
+    rf"(?:[，,；;]\s*(?P<partners>{_UNIT}(?:、{_UNIT})*)(?:等)?(?:单位|部门)?(?:配合|协助|参与|协同|按职责分工负责))?"
     r"(?:[，,；;]\s*(?P<deadline>[^，,。；;]{2,20}?)完成)?[。；;]?$"
 )
 _PHRASE_INLINE = re.compile(r"[（(]([^（()）]{2,160}?牵头[^（()）]*)[)）]\s*[。；;]?\s*$")
@@ -117,9 +127,9 @@ def phrase_fields(text: str) -> Fields:
     m = _PHRASE.match(clean_line(text))
     found = Fields()
     if m:
-        found.add(LEAD, m.group("lead").replace("和", "、").replace("及", "、"))
+        found.add(LEAD, m.group("lead"))
         if m.group("partners"):
-            found.add(PARTNERS, m.group("partners").replace("和", "、").replace("及", "、"))
+            found.add(PARTNERS, m.group("partners"))
         if m.group("deadline"):
             found.add(DEADLINE, m.group("deadline"))
     return found

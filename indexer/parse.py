@@ -89,7 +89,9 @@ def parse_source(source: Source) -> ParsedDocument:
     drafts += _text_drafts(lines[cursor:], title_idx, cursor, rule)
     if not drafts:
         notes.append("没有解析出任何段落")
-    if tables:
+    if title.endswith("报告"):  # the document says what it is: a report with a table of targets in an appendix is a report
+        kind = KIND_WORK_REPORT
+    elif tables:
         kind = KIND_TASK_TABLE
     elif any(d.role in (ROLE_TASK, ROLE_TARGET) for d in drafts):
         kind = KIND_TASK_LIST

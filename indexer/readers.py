@@ -369,7 +369,7 @@ def _pdf_table_rows(rows: list[list[str | None]]) -> list[str]:
     otherwise it spans down from the row above, whose text it takes."""
     lines, above = [], []
     for row in rows:
-        cells = [None if c is None else " ".join(c.split()) for c in row]
+        cells = [None if c is None else _unwrap(c) for c in row]
         filled = [c for c in cells if c is not None]
         if len(filled) <= 1:
             if filled and filled[0]:
@@ -379,6 +379,16 @@ def _pdf_table_rows(rows: list[list[str | None]]) -> list[str]:
         above = cells
         lines.append("\t".join(cells))
     return ["", *lines, ""]
+
+
+def _unwrap(cell: str) -> str:
+    """A PDF cell's text with its visual line wraps undone: a name or a number cut at the cell's
+    edge ("各街道办\n事处") is one again; a blank stays only between Latin letters or digits."""
+    lines = [line.strip() for line in cell.split("\n") if line.strip()]
+    text = ""
+    for line in lines:
+        text += " " + line if text and text[-1].isascii() and text[-1].isalnum() and line[0].isascii() and line[0].isalnum() else line
+    return text
 
 
 _PAGE_NUMBER = re.compile(r"^[-—–－一\s]*\d{1,4}[-—–－一\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d{1,4}\s*/\s*\d{1,4}$")

@@ -91,7 +91,8 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
             role = role or next((r for r, p in _ROLE_PATTERNS[4:] if p.search(word)), None)
         roles.append(role)
     named = [r for r in roles if r]
-    if "task" in named and len(set(named)) >= 3 and len(named) == len(set(named)):
+    indicators = {"task", "value"} <= set(named)  # 指标 | 目标值: the value column says what the table is
+    if "task" in named and (len(set(named)) >= 3 or indicators) and len(named) == len(set(named)):
         return roles
     return None
 
@@ -101,7 +102,7 @@ def find_tables(lines: list[str]) -> list[Table]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.count("\t") >= 2:
+        if line.count("\t") >= 1:
             roles = header_roles([c for c in line.split("\t") if c.strip()])
             if roles:
                 table = _read_row_table(lines, i, roles)

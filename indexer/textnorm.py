@@ -69,12 +69,19 @@ def is_placeholder(cell: str) -> bool:
     return bool(_PLACEHOLDER.match(cell.strip()))
 
 
+# How the name of a government unit ends; a blank after one is a gap between two names
+# ("区经信局 市自然资源规划局" from a cell whose names stand on separate lines), while a
+# blank inside a name ("农业 农村局") is a scar of the export.
+UNIT_SUFFIX = "局|委|办|院|中心|政府|管委会|镇|街道|公司|集团|部|会|所|队|站|处|室|馆|园|单位|区"
+_UNIT_GAP = re.compile(rf"((?:{UNIT_SUFFIX})(?:[（(][^（()）]{{1,8}}[)）])?)[ \t]+(?=[{CJK}★])")
+
+
 def split_list(cell: str) -> list[str]:
     """Split a list cell on 、，,；; and blanks, but never inside brackets.
 
     "★财政局（国资办、审计）、各国资公司" gives ["★财政局（国资办、审计）", "各国资公司"].
     """
-    cell = join_cjk(clean_line(strip_tags(cell.replace("\n", " "))))
+    cell = join_cjk(_UNIT_GAP.sub(r"\1、", clean_line(strip_tags(cell.replace("\n", " ")))))
     items, depth, current = [], 0, []
     for ch in cell:
         if ch in "（(【[":

@@ -16,10 +16,15 @@ from eval.gold import load_gold
 from eval.runner import GOLD_DIR
 from indexer.build import build_index
 from tests.conftest import REPORTS
-from tests.indexer.test_layouts import DOCS
+from tests.indexer.test_layouts import BLIND_DOCS, DOCS
 
 GOLD = GOLD_DIR / "layouts" / "layouts.jsonl"
-FLOORS = {"hit@1": 0.95, "hit@5": 0.98, "answers": 0.93}  # measured 0.987 / 1.000 / 1.000 (README)
+BLIND = GOLD_DIR / "layouts" / "blind.jsonl"  # written after the parsers, by a helper who never saw them
+# Measured (README): layouts hit@1 0.987, hit@5 1.000, answers 0.987; blind 0.967 / 1.000 / 0.900.
+FLOORS = {
+    "layouts": {"hit@1": 0.95, "hit@5": 0.98, "answers": 0.95},
+    "blind": {"hit@1": 0.93, "hit@5": 0.98, "answers": 0.87},
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,21 +33,23 @@ def layout_searcher(tmp_path_factory, embedder):
     from service.search import Searcher
 
     target = tmp_path_factory.mktemp("layouts") / "index"
-    build_index([REPORTS, DOCS], target, embedder=embedder, progress=False)
+    build_index([REPORTS, DOCS, BLIND_DOCS], target, embedder=embedder, progress=False)
     return Searcher(load_index(target, embedder_name=embedder.name), embedder)
 
 
-def test_layout_questions_meet_their_floors(layout_searcher):
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_layout_questions_meet_their_floors(layout_searcher, name):
     from service.answer import ExtractiveAnswerer
 
-    gold = load_gold(GOLD)
-    assert len(gold) >= 60
+    gold = load_gold(GOLD_DIR / "layouts" / f"{name}.jsonl")
+    floors = FLOORS[name]
+    assert len(gold) >= 30
     fused = evaluate_searcher(layout_searcher, gold, ["fused"])[0]
-    assert fused.metrics["hit@1"] >= FLOORS["hit@1"], fused.failures
-    assert fused.metrics["hit@5"] >= FLOORS["hit@5"], fused.failures
+    assert fused.metrics["hit@1"] >= floors["hit@1"], fused.failures
+    assert fused.metrics["hit@5"] >= floors["hit@5"], fused.failures
     answerer = ExtractiveAnswerer(layout_searcher)
     answers = score_answers("extractive", gold, lambda q: answerer.ask(q.question).public())
-    assert answers.accuracy >= FLOORS["answers"], answers.failures
+    assert answers.accuracy >= floors["answers"], answers.failures
 
 
 def test_deadline_questions_are_answered_from_the_deadline(layout_searcher):
@@ -62,5 +69,5 @@ def test_a_traditional_question_finds_the_converted_document(layout_searcher):
 def test_every_layout_gold_answer_is_in_its_gold_passage(layout_searcher):
     from eval.gold import is_relevant
 
-    for q in load_gold(Path(GOLD)):
+    for q in load_gold(Path(GOLD)) + load_gold(Path(BLIND)):
         assert any(is_relevant(q, p) for p in layout_searcher.passages), f"{q.id}: {q.answer}"

@@ -19,9 +19,13 @@ import pytest
 
 from indexer.parse import parse_file
 
-LAYOUTS = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LAYOUTS = FIXTURES / "layouts"
 DOCS = LAYOUTS / "docs"
-TRUTHS = sorted((LAYOUTS / "truth").glob("*.json"))
+# layouts_blind/: six more documents written after the parsers, by a helper who never read them;
+# their first run is reported in the README as measured, before the fixes they led to.
+BLIND_DOCS = FIXTURES / "layouts_blind" / "docs"
+TRUTHS = sorted((LAYOUTS / "truth").glob("*.json")) + sorted((FIXTURES / "layouts_blind" / "truth").glob("*.json"))
 ROWS = ("task", "target")
 FIELDS = ("lead_departments", "departments", "leaders", "deadline")
 
@@ -64,7 +68,7 @@ def _matches(truth: dict, passage) -> bool:
 
 
 def score(truth: dict) -> Score:
-    source = next(DOCS.glob(truth["doc_id"] + ".*"))
+    source = next(p for folder in (DOCS, BLIND_DOCS) for p in folder.glob(truth["doc_id"] + ".*"))
     parsed = parse_file(source)
     doc, passages = parsed.document, parsed.passages
     rows = [p for p in passages if p.role in ROWS]
@@ -122,7 +126,7 @@ def test_layout_structure(path):
 def test_layout_corpus_covers_every_layout():
     suffixes = {p.suffix for p in DOCS.iterdir()}
     kinds = {json.loads(p.read_text(encoding="utf-8"))["kind"] for p in TRUTHS}
-    assert len(TRUTHS) >= 12 and {".docx", ".html", ".pdf", ".txt"} <= suffixes
+    assert len(TRUTHS) >= 18 and {".docx", ".html", ".pdf", ".txt"} <= suffixes
     assert kinds == {"task_table", "task_list", "work_report"}
 
 

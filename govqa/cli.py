@@ -53,11 +53,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """What the parsers understand of one file, indexing nothing."""
+    from indexer.build import ocr_cache_for
     from indexer.parse import parse_source
     from indexer.readers import SkipFile, read_source
 
     try:
-        parsed = parse_source(read_source(args.file))
+        parsed = parse_source(read_source(args.file, ocr_cache=ocr_cache_for(args.index), progress=not args.json))
     except SkipFile as exc:
         if args.json:
             _print_json({"file": str(args.file), "skipped": str(exc)})
@@ -274,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="查看一个文件能被解析出什么（类型、标题、任务及其责任单位），不写索引")
     p.add_argument("file", type=Path, help="报告文件（.txt/.html/.docx/.pdf）")
     p.add_argument("--limit", type=int, default=10, help="列出前几个任务或段落（默认 10）")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="扫描件的识别结果缓存在该索引目录旁（ocr-cache）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_inspect)
 

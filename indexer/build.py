@@ -123,13 +123,18 @@ def is_up_to_date(paths: Iterable[Path], index_dir: Path, embedder_name: str) ->
     )
 
 
-def parse_files(files: list[Path]) -> tuple[list[ParsedDocument], list[dict[str, str]]]:
+def ocr_cache_for(index_dir: Path) -> Path:
+    """OCR results live beside the index (var/ocr-cache for var/index), so every build shares them."""
+    return Path(index_dir).resolve().parent / "ocr-cache"
+
+
+def parse_files(files: list[Path], ocr_cache: Path | None = None, progress: bool = False) -> tuple[list[ParsedDocument], list[dict[str, str]]]:
     parsed: list[ParsedDocument] = []
     skipped: list[dict[str, str]] = []
     seen_ids: dict[str, Path] = {}
     for path in files:
         try:
-            source = read_source(path)
+            source = read_source(path, ocr_cache=ocr_cache, progress=progress)
             if source.doc_id in seen_ids:
                 raise SkipFile(f"与 {seen_ids[source.doc_id].name} 的文档编号（文件名）相同")
             doc = parse_source(source)
@@ -210,7 +215,7 @@ def build_index(
         report.up_to_date = True
         return report
     log(f"解析 {len(files)} 个文件……")
-    parsed, skipped = parse_files(files)
+    parsed, skipped = parse_files(files, ocr_cache_for(index_dir), progress)
     report.skipped.extend(skipped)
     kept, report.duplicates = resolve_corpus(parsed)
     passages = [p for doc in kept for p in doc.passages]
@@ -295,7 +300,7 @@ def add_document(path: Path, index_dir: Path, embedder: Embedder | None = None, 
     index = load_index(index_dir, embedder_name=embedder.name)
     report = BuildReport(index_dir=index_dir, skipped=list(index.skipped))
     clock = time.perf_counter()
-    parsed, skipped = parse_files([Path(path)])
+    parsed, skipped = parse_files([Path(path)], ocr_cache_for(index_dir), progress)
     if skipped:
         raise BuildError(f"{path} 未能加入索引：{skipped[0]['reason']}")
     new = parsed[0]

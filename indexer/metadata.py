@@ -51,7 +51,7 @@ def detect_district(lines: list[str], title: str | None = None) -> str:
     places = Counter({p: text.count(p) for p in _places() if p in text})
     if places:
         return places.most_common(1)[0][0]
-    words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in NOT_DISTRICTS and m[1] != "各")
+    words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in NOT_DISTRICTS and m[1] != "各" and not _NOT_A_NAME.search(m))
     return words.most_common(1)[0][0] if words else ""
 
 

@@ -99,6 +99,8 @@ def parse_source(source: Source) -> ParsedDocument:
         kind = KIND_WORK_REPORT
 
     passages = _finish(drafts, source.doc_id, title, district, year, kind)
+    if source.ocr_confidence is not None:
+        passages = [replace(p, ocr_confidence=source.ocr_confidence) for p in passages]
     roles = Counter(p.role for p in passages)
     document = Document(
         doc_id=source.doc_id,

@@ -45,6 +45,7 @@ class Passage:
     areas: tuple[str, ...] = ()
     leaders: tuple[str, ...] = ()
     deadline: str | None = None  # the document's own words for when the task is due
+    ocr_confidence: float | None = None  # read from a scan: the OCR's mean confidence; None for a text layer
 
     def public(self) -> dict[str, Any]:
         """The contract's Hit shape without `score` (what `govqa passages` prints)."""
@@ -63,6 +64,7 @@ class Passage:
             "areas": list(self.areas),
             "leaders": list(self.leaders),
             "deadline": self.deadline,
+            "ocr_confidence": self.ocr_confidence,
         }
 
     def to_record(self) -> dict[str, Any]:

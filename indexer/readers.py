@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .pages import PdfLine, rejoin_wrapped, strip_page_furniture
@@ -19,8 +19,11 @@ from .textnorm import normalize_chars, to_simplified
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ".tsv"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".docx", ".pdf"}
 MAX_BYTES = 20 * 1024 * 1024
+MAX_SCAN_BYTES = 200 * 1024 * 1024  # a scanned PDF or picture: pages of pixels, read one page at a time
+MIN_TEXT_LAYER = 20  # a page with fewer characters in its text layer is a picture: it is read by OCR
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -38,17 +41,47 @@ class Source:
     lines: list[str]
     notes: tuple[str, ...] = ()
     title_hint: str | None = None  # the file's own Title property, beside its text
+    ocr_confidence: float | None = None  # mean OCR confidence where pages were read from a scan
 
 
 def doc_id_for(path: Path) -> str:
     return path.stem
 
 
-def read_source(path: Path, max_bytes: int = MAX_BYTES) -> Source:
-    """Read one file; raise SkipFile when it is not a report we can use."""
+@dataclass
+class ScanLog:
+    """What OCR did for one file: pages read, their confidences, the words read with little."""
+
+    pages: int = 0
+    confidences: list[float] = field(default_factory=list)
+    low: list[str] = field(default_factory=list)
+    cache: Path | None = None
+    progress: bool = False
+
+    def note(self) -> str | None:
+        if not self.pages:
+            return None
+        mean = sum(self.confidences) / len(self.confidences) if self.confidences else 0.0
+        low = f"；低置信度文字 {len(self.low)} 处（{'、'.join(self.low[:5])}{'……' if len(self.low) > 5 else ''}）" if self.low else ""
+        return f"扫描件：{self.pages} 页由 OCR 识别，平均置信度 {mean:.2f}{low}"
+
+    @property
+    def confidence(self) -> float | None:
+        return round(sum(self.confidences) / len(self.confidences), 3) if self.confidences else None
+
+
+def read_source(path: Path, max_bytes: int = MAX_BYTES, ocr_cache: Path | None = None, progress: bool = False) -> Source:
+    """Read one file; raise SkipFile when it is not a report we can use.
+
+    Pages without a text layer (scanned PDFs, pictures) are read by OCR, one page at a
+    time; `ocr_cache` keeps each page's result so that a rebuild does not read it again.
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise SkipFile(f"不支持的文件类型 {suffix or '(无扩展名)'}（支持 {', '.join(sorted(SUPPORTED_SUFFIXES))}）")
+    if suffix in IMAGE_SUFFIXES or suffix == ".pdf":
+        max_bytes = max(max_bytes, MAX_SCAN_BYTES)
+    scans = ScanLog(cache=ocr_cache, progress=progress)
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -67,22 +100,33 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> Source:
         lines, encoding = _docx_lines(data), "docx"
         hint = _docx_title(data)
     elif suffix == ".pdf":
-        lines, encoding = _pdf_lines(data), "pdf"
+        lines, encoding = _pdf_lines(data, scans), "pdf"
         hint = _pdf_title(data)
+    elif suffix in IMAGE_SUFFIXES:
+        lines, encoding = _image_lines(data, scans, path.name), "ocr"
     else:
         text, encoding = decode_text(data)
         lines = _html_lines(text) if suffix in HTML_SUFFIXES else text.splitlines()
         hint = _html_title(text) if suffix in HTML_SUFFIXES else None
     if not any(line.strip() for line in lines):
-        raise SkipFile("文件中没有文字内容")
+        raise SkipFile("扫描件中没有识别出文字（空白页或不是文档的图片）" if scans.pages else "文件中没有文字内容")
     text, traditional = to_simplified(normalize_chars("\n".join(lines)))
     lines = text.split("\n")
     if not any(_CJK.search(line) for line in lines):
         raise SkipFile("文件中没有中文内容，不像是一份报告")
-    notes = ("繁体文字已转换为简体",) if traditional else ()
+    notes = tuple(n for n in (scans.note(), "繁体文字已转换为简体" if traditional else None) if n)
     if hint:
         hint = to_simplified(normalize_chars(hint))[0] if traditional else normalize_chars(hint)
-    return Source(doc_id=doc_id_for(path), path=path, sha256=sha, encoding=encoding, lines=lines, notes=notes, title_hint=hint)
+    return Source(
+        doc_id=doc_id_for(path),
+        path=path,
+        sha256=sha,
+        encoding=encoding,
+        lines=lines,
+        notes=notes,
+        title_hint=hint,
+        ocr_confidence=scans.confidence,
+    )
 
 
 def _docx_title(data: bytes) -> str | None:
@@ -281,12 +325,13 @@ class _DocxNumbering:
         return None
 
 
-def _pdf_lines(data: bytes) -> list[str]:
+def _pdf_lines(data: bytes, scans: ScanLog | None = None) -> list[str]:
     """Lines of a PDF's text layer, page by page, with its tables read as tables.
 
     pdfplumber sees a table's ruling lines, so a printed task table comes back
     as rows of cells (a cell's wrapped lines stay one cell) instead of lines to
-    re-assemble. Running headers and page numbers are removed afterwards.
+    re-assemble. A page without a text layer (a scan) is rendered and read by OCR.
+    Running headers and page numbers are removed afterwards.
     """
     import io
     import logging
@@ -297,18 +342,69 @@ def _pdf_lines(data: bytes) -> list[str]:
         from pdfminer.pdfparser import PDFSyntaxError
     except ImportError:  # pragma: no cover - pdfplumber is a dependency
         raise SkipFile("缺少 pdfplumber，无法读取 .pdf") from None
+    scans = scans or ScanLog()
     pages: list[list[PdfLine]] = []
+    bar = None
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                pages.append(_pdf_page_lines(page))
+            for number, page in enumerate(pdf.pages, start=1):
+                lines = _pdf_page_lines(page)
+                if sum(len(line.text.strip()) for line in lines) < MIN_TEXT_LAYER:
+                    if bar is None and scans.progress:
+                        from tqdm import tqdm
+
+                        bar = tqdm(total=len(pdf.pages), initial=number - 1, desc="文字识别", unit="页")
+                    lines = _ocr_page(page.to_image(resolution=200).original, scans, number)
+                if bar is not None:
+                    bar.update(1)
+                pages.append(lines)
                 page.flush_cache()
+                page.close()
+    except SkipFile:
+        raise
     except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SkipFile(f"无法解析 PDF（{exc or type(exc).__name__}）") from None
     except Exception as exc:  # pdfminer raises many kinds of its own on damaged files
         raise SkipFile(f"无法解析 PDF（{type(exc).__name__}: {exc}）") from None
+    finally:
+        if bar is not None:
+            bar.close()
     if not any(line.text.strip() for page in pages for line in page):
-        raise SkipFile("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别 OCR）")
+        raise SkipFile("PDF 中没有文字：空白页，或扫描件经文字识别（OCR）也没有读出文字")
+    return rejoin_wrapped([line for page in strip_page_furniture(pages) for line in [*page, PdfLine("")]])
+
+
+def _ocr_page(image, scans: ScanLog, number: int) -> list[PdfLine]:
+    from .ocr import OcrUnavailable, read_page
+
+    try:
+        scan = read_page(image, scans.cache)
+    except OcrUnavailable as exc:
+        raise SkipFile(str(exc)) from None
+    scans.pages += 1
+    if scan.confidence is not None:
+        scans.confidences.append(scan.confidence)
+    scans.low += [f"第{number}页“{word}”" for word in scan.low]
+    return scan.lines
+
+
+def _image_lines(data: bytes, scans: ScanLog, name: str) -> list[str]:
+    """A picture of a document (a multi-page TIFF is several pages), read by OCR page by page."""
+    import io
+
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 120_000_000  # a 600 dpi A3 page fits; a decompression bomb does not
+    pages: list[list[PdfLine]] = []
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                frame.load()
+                pages.append(_ocr_page(frame.copy(), scans, number))
+    except SkipFile:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise SkipFile(f"图片无法解码（{type(exc).__name__}）：{name}") from None
     return rejoin_wrapped([line for page in strip_page_furniture(pages) for line in [*page, PdfLine("")]])
 
 

@@ -10,7 +10,7 @@ from tests.conftest import ROOT, WUZHONG_2023
 
 HIT_KEYS = {
     "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",
-    "departments", "lead_departments", "areas", "leaders", "deadline",
+    "departments", "lead_departments", "areas", "leaders", "deadline", "ocr_confidence",
 }
 
 

@@ -33,7 +33,7 @@ def call_json(port: int, method: str, path: str, **kwargs) -> tuple[int, dict[st
 
 HIT_KEYS = {
     "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",
-    "departments", "lead_departments", "areas", "leaders", "deadline", "score",
+    "departments", "lead_departments", "areas", "leaders", "deadline", "ocr_confidence", "score",
 }  # fmt: skip
 
 

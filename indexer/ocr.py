@@ -31,7 +31,7 @@ from .tables import header_roles
 
 MIN_CONFIDENCE = 0.5  # below this a box is noise (speckle, a stamp's curved text), not a word
 LOW_CONFIDENCE = 0.8  # kept, but reported in the index summary
-ENGINE_VERSION = "rapidocr-onnxruntime-1"
+ENGINE_VERSION = "rapidocr-onnxruntime-1.4-det-max2000"
 _NUMBER_CELL = re.compile(r"^[（(]?\d{1,3}[)）]?[*＊]?[、.．]?$")
 
 _engine = None
@@ -82,7 +82,9 @@ def engine():
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:  # pragma: no cover - a dependency
                 raise OcrUnavailable("缺少 rapidocr-onnxruntime，无法识别扫描件") from exc
-            _engine = RapidOCR()
+            # "max": a page is never enlarged for detection (the default "min" blows a strip of a page
+            # up to 736 pixels high, five times the work for nothing); large pages shrink to 2000.
+            _engine = RapidOCR(det_limit_type="max", det_limit_side_len=2000)
         return _engine
 
 

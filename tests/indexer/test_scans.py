@@ -67,3 +67,49 @@ def test_blank_pages_and_pictures_that_are_not_documents_are_skipped_with_a_reas
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     with pytest.raises(SkipFile, match="图片无法解码"):
         read_source(broken)
+
+
+def _chinese(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    text = (digits[hundreds] + "百") if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
+    elif hundreds and ones:
+        text += "零"
+    return text + (digits[ones] if ones else "")
+
+
+def test_a_300_page_scan_is_read_page_by_page_in_bounded_memory(tmp_path):
+    """300 scanned pages in one PDF: every page read, one at a time — the process's peak memory
+    grows by far less than the pages, rendered for OCR, would take together."""
+    import json
+    import subprocess
+    import sys
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 20)
+    pages = []
+    for n in range(1, 301):  # each page its own words: a line repeated on every page is a running header
+        page = Image.new("L", (320, 60), 255)
+        ImageDraw.Draw(page).text((12, 16), f"第{_chinese(n)}项 新建公园", font=font, fill=0)
+        pages.append(page)
+    path = tmp_path / "long_scan.pdf"
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=72)
+    script = (
+        "import json, resource, sys; from pathlib import Path; from indexer.readers import read_source; "
+        "read_source(Path(sys.argv[2]));"  # the OCR engine loaded and its buffers set up by a first page
+        "warm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; s = read_source(Path(sys.argv[1])); "
+        "print(json.dumps({'lines': s.lines, 'notes': s.notes, 'warm_kb': warm, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
+    )
+    first = tmp_path / "one_page.pdf"
+    pages[0].save(first, resolution=72)
+    out = subprocess.run([sys.executable, "-c", script, str(path), str(first)], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    text = "".join(result["lines"])
+    assert result["notes"][0].startswith("扫描件：300 页由 OCR 识别")
+    assert sum(f"第{_chinese(n)}项" in text for n in range(1, 301)) >= 294
+    rendered_mb = 300 * (320 / 72 * 200) * (60 / 72 * 200) * 3 / 2**20  # all pages rendered at 200 dpi, held at once
+    assert (result["peak_kb"] - result["warm_kb"]) / 1024 < rendered_mb / 2

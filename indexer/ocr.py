@@ -28,6 +28,7 @@ from pathlib import Path
 from .headings import numbered_level
 from .pages import PdfLine
 from .tables import header_roles
+from .textnorm import join_pieces
 
 MIN_CONFIDENCE = 0.5  # below this a box is noise (speckle, a stamp's curved text), not a word
 LOW_CONFIDENCE = 0.8  # kept, but reported in the index summary
@@ -291,15 +292,6 @@ def _visual_lines(boxes: list[Box]) -> list[list[Box]]:
     return [sorted(line, key=lambda b: b.x0) for line in lines]
 
 
-def _join(boxes: list[Box]) -> str:
-    text = ""
-    for b in boxes:
-        if text and text[-1].isascii() and text[-1].isalnum() and b.text[0].isascii() and b.text[0].isalnum():
-            text += " "
-        text += b.text
-    return text
-
-
 def _rebuild(boxes: list[Box], grid: Grid | None = None) -> list[PdfLine]:
     """Lines of text and rows of the ruled table, in reading order."""
     in_grid: dict[tuple[int, int], list[Box]] = {}
@@ -326,7 +318,7 @@ def _rebuild(boxes: list[Box], grid: Grid | None = None) -> list[PdfLine]:
 
 
 def _cell_text(boxes: list[Box]) -> str:
-    return _join_cell([b.text for line in _visual_lines(boxes) for b in line])
+    return join_pieces([b.text for line in _visual_lines(boxes) for b in line])
 
 
 def _loose_lines(boxes: list[Box]) -> list[tuple[float, list[PdfLine]]]:
@@ -345,7 +337,7 @@ def _loose_lines(boxes: list[Box]) -> list[tuple[float, list[PdfLine]]]:
             out.append((min(b.y0 for b in line), [PdfLine(""), *[PdfLine(r) for r in table], PdfLine("")]))
             i = end
             continue
-        text = _join(line)
+        text = join_pieces(b.text for b in line)
         wraps = line[-1].x1 >= right - 1.5 * height
         out.append((min(b.y0 for b in line), [PdfLine(text, wraps=wraps, flush_left=line[0].x0 <= left + 0.6 * height)]))
         i += 1
@@ -366,7 +358,7 @@ def _table(rows: list[list[Box]], start: int, roles: list[str | None], height: f
     def flush() -> None:
         nonlocal cells
         if cells is not None:
-            out.append("\t".join(_join_cell(c) for c in cells))
+            out.append("\t".join(join_pieces(c) for c in cells))
         cells = None
 
     while i < len(rows):
@@ -405,12 +397,3 @@ def _column(box: Box, bounds: list[float]) -> int:
         if bounds[n] <= box.cx < bounds[n + 1]:
             return n
     return len(bounds) - 2
-
-
-def _join_cell(parts: list[str]) -> str:
-    text = ""
-    for part in parts:
-        if text and text[-1].isascii() and text[-1].isalnum() and part[0].isascii() and part[0].isalnum():
-            text += " "
-        text += part
-    return text

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .pages import PdfLine, rejoin_wrapped, strip_page_furniture
-from .textnorm import normalize_chars, to_simplified
+from .textnorm import join_pieces, normalize_chars, to_simplified
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ".tsv"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -452,12 +452,8 @@ def _pdf_table_rows(rows: list[list[str | None]]) -> list[str]:
 
 def _unwrap(cell: str) -> str:
     """A PDF cell's text with its visual line wraps undone: a name or a number cut at the cell's
-    edge ("各街道办\n事处") is one again; a blank stays only between Latin letters or digits."""
-    lines = [line.strip() for line in cell.split("\n") if line.strip()]
-    text = ""
-    for line in lines:
-        text += " " + line if text and text[-1].isascii() and text[-1].isalnum() and line[0].isascii() and line[0].isalnum() else line
-    return text
+    edge ("各街道办\n事处") is one again."""
+    return join_pieces(cell.split("\n"))
 
 
 _FURNITURE_CLASS = re.compile(

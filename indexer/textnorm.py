@@ -41,6 +41,19 @@ def join_cjk(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
+def join_pieces(pieces: Iterable[str]) -> str:
+    """Pieces of one text cut by the layout (a cell's wrapped lines, OCR boxes of one line) joined
+    again: a blank only between Latin letters or digits, never inside Chinese."""
+    text = ""
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        if text and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+            text += " "
+        text += piece
+    return text
+
+
 def clean_text(text: str) -> str:
     """Normalise a passage's text: no tags, no broken words, single spaces."""
     text = strip_tags(text)

@@ -92,6 +92,9 @@ function owners(hit) {
   add("责任板块", hit.areas);
   add("分管领导", hit.leaders);
   add("完成时限", hit.deadline ? [hit.deadline] : []);
+  if (hit.ocr_confidence !== null && hit.ocr_confidence !== undefined) {
+    box.appendChild(el("span", "scanned", `扫描件，文字由 OCR 识别（置信度 ${hit.ocr_confidence.toFixed(2)}）`));
+  }
   return box;
 }
 

@@ -1,17 +1,17 @@
 """Scanned pages: offline OCR (RapidOCR, PP-OCR models shipped in its wheel) and the page's
 structure rebuilt from the boxes it finds.
 
-OCR gives text boxes, each a run of characters with its corners and a confidence.
-From them this module rebuilds what a text layer would have given: lines (boxes
-whose heights overlap, after the page's skew is measured from the boxes' own
-edges and taken out), and table rows — a header line is known by its words, as
-in any other table; its cells give the columns, a number in the 序号 column opens
-a row, and every box below falls into the column whose span holds it, so a cell
-wrapped over several lines stays one cell. The rows go on as tab-separated
+The page is straightened first (a scanner tilts it by a degree or two) and its red
+ink, an official seal, is turned white. OCR then gives text boxes, each a run of
+characters with its corners and a confidence. From them this module rebuilds
+what a text layer would have given: table rows, from the ruled cells found in
+the image (every box falls into the cell that holds it, so a cell wrapped over
+several lines stays one cell; without rules, from the header words and the 序号
+column), and lines of text with their margins. The rows go on as tab-separated
 lines to the same table logic as Word, HTML and PDF tables.
 
-Red boxes are a seal, not text. A page is read once: results are cached by the
-hash of its pixels, so a rebuild does not OCR again.
+A page is read once: results are cached by the hash of its pixels, so a rebuild
+does not OCR again.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def read_page(image, cache: Path | None = None) -> PageScan:
     pixels = _without_seal(np.asarray(rgb))
     key = hashlib.sha256(pixels.tobytes() + repr(pixels.shape).encode() + ENGINE_VERSION.encode()).hexdigest()
     raw = _cached(cache, key)
-    grid = _grid(np.asarray(rgb.convert("L")))
+    grid = _grid(np.asarray(Image.fromarray(pixels).convert("L")))
     if raw is None:
         result, _ = engine()(pixels)
         raw = [[[list(map(float, p)) for p in quad], text, float(conf)] for quad, text, conf in (result or [])]

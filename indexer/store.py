@@ -6,6 +6,8 @@ Layout of one build (all files listed with sha256 in manifest.json):
     offsets.npy      byte offset of each line, so a passage is read on demand
     row_ids.json     row → passage id, the map the stores' row numbers go through
     rows.npz         per row: district, kind, document and subject year as small codes (filters)
+    ledger.npz, ledger.json, ledger_text.bin
+                     the task rows with their owners as canonical-name codes, and their texts (the ledger)
     embeddings.npy   the passage vectors (float32), so adding a report embeds only its passages
     documents.json   indexed documents, skipped files and dropped duplicates
     texts.jsonl.gz   each document's letters and digits, so an added report is checked for duplicates as in a full build
@@ -37,11 +39,12 @@ from typing import Any
 import numpy as np
 
 from .keyword import KeywordIndex, load_keyword
+from .ledger import LedgerTable
 from .passage import Document, Passage
 from .tokenize import Tokenizer
 from .vectors import VectorStore, load_store
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 KEEP_BUILDS = 2  # the current build and the one before, for a reader still loading it
 
@@ -166,6 +169,7 @@ class LoadedIndex:
     vectors: VectorStore
     keyword: KeywordIndex
     tokenizer: Tokenizer
+    ledger: LedgerTable
 
     @property
     def embedder_name(self) -> str:
@@ -218,6 +222,8 @@ def write_build(
             fh.write(json.dumps({"doc_id": doc_id, "plain": plain, "broken_rate": broken}, ensure_ascii=False) + "\n")
     np.save(build / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
     RowTable.of(passages).save(build)
+    ledger, blob = LedgerTable.of(passages)
+    ledger.save(build, blob)
     _write_json(build / "row_ids.json", [p.id for p in passages])
     _write_json(
         build / "documents.json",
@@ -341,6 +347,7 @@ def load_index(path: Path, embedder_name: str | None = None) -> LoadedIndex:
         docs = json.loads((path / "documents.json").read_text(encoding="utf-8"))
         vectors = load_store(manifest["vector_store"]["kind"], path / "vectors.faiss", manifest["vector_store"])
         keyword = load_keyword(manifest["keyword_index"]["kind"], path / "keyword")
+        ledger = LedgerTable.load(path)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexLoadError(f"索引 {path} 无法加载（{type(exc).__name__}: {exc}）") from None
     if not (len(passages) == len(vectors) == len(rows.codes["year"]) == manifest["passages"]):
@@ -356,6 +363,7 @@ def load_index(path: Path, embedder_name: str | None = None) -> LoadedIndex:
         vectors=vectors,
         keyword=keyword,
         tokenizer=Tokenizer.from_file(path / "terms.txt"),
+        ledger=ledger,
     )
 
 

@@ -16,7 +16,7 @@ from .engine import Engine
 from .errors import install_error_handlers
 from .limits import HeavyGate
 from .middleware import GuardMiddleware
-from .routes import admin, ask, documents, health, pages, search
+from .routes import admin, ask, documents, health, pages, search, tasks
 from .routes.pages import STATIC
 from .settings import Settings
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="govqa", version="0.1.0", lifespan=lifespan)
     app.state.engine = engine
     install_error_handlers(app)
-    for module in (health, documents, search, ask, admin, pages):
+    for module in (health, documents, search, ask, tasks, admin, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GuardMiddleware, settings=settings)

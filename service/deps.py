@@ -12,6 +12,7 @@ from indexer.store import LoadedIndex
 from .answer import ExtractiveAnswerer
 from .engine import Engine
 from .errors import ApiError
+from .ledger import Ledger
 from .limits import HeavyGate
 from .search import Searcher
 
@@ -29,6 +30,10 @@ async def get_searcher(request: Request) -> Searcher:
 
 async def get_answerer(request: Request) -> ExtractiveAnswerer:
     return (await ready_engine(request)).answerer
+
+
+async def get_ledger(request: Request) -> Ledger:
+    return (await ready_engine(request)).ledger
 
 
 async def get_index(request: Request) -> LoadedIndex:

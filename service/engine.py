@@ -17,6 +17,7 @@ from indexer.embedders import Embedder, load_embedder
 from indexer.store import IndexLoadError, LoadedIndex, load_index
 
 from .answer import ExtractiveAnswerer
+from .ledger import Ledger
 from .search import Searcher
 from .settings import Settings
 
@@ -29,6 +30,7 @@ class Engine:
     embedder: Embedder | None = None
     searcher: Searcher | None = None
     answerer: ExtractiveAnswerer | None = None
+    ledger: Ledger | None = None
     error: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _refused: Path | None = None  # a published build that failed to load: not retried until the link moves
@@ -47,12 +49,14 @@ class Engine:
                 index = load_index(self.settings.index, embedder_name=self.embedder.name)
                 searcher = Searcher(index, self.embedder, cache_size=self.settings.cache_size, fusion=self.settings.fusion)
                 searcher.search("预热", k=1)  # the model's and the stores' first call is slow; pay it here, not on a user
+                ledger = Ledger(index)
             except (IndexLoadError, RuntimeError, ValueError, OSError) as exc:
                 self.error, self._refused = str(exc), target
                 log.warning("index not loaded%s: %s", " (still serving the previous one)" if self.searcher else "", exc)
                 return False
-            # One assignment each: a request holds the searcher it started with.
-            self.searcher, self.answerer, self.error, self._refused = searcher, ExtractiveAnswerer(searcher), None, None
+            # One assignment: a request holds the searcher and ledger it started with.
+            self.searcher, self.answerer, self.ledger = searcher, ExtractiveAnswerer(searcher), ledger
+            self.error, self._refused = None, None
             log.info("index loaded: %s (%d passages)", index.path, len(index.passages))
             return True
 

@@ -4,15 +4,23 @@
 const $ = (id) => document.getElementById(id);
 const KEY_STORE = "govqa-api-key";
 const STOP = ["多少", "哪些", "哪个", "哪位", "什么", "今年", "要求", "负责", "牵头", "分管", "领导", "目标", "怎么", "如何", "是否", "请问"];
-const state = { query: "", off: { district: false, year: false }, lastHits: [] };
+const state = { query: "", off: { district: false, year: false }, lastHits: [], docs: null };
+const PAGE_SIZE = 100;
+const TASK_FILTERS = ["department", "lead_department", "leader", "area", "district", "year", "doc_id", "section", "q"];
+const FILTER_NAMES = { department: "责任单位", lead_department: "牵头单位", leader: "分管领导", area: "板块", district: "区县", year: "年份", doc_id: "文件", section: "分组", q: "内容" };
 
 function apiKey() {
   return localStorage.getItem(KEY_STORE) || "";
 }
 
-async function call(path, body) {
+function authHeaders() {
   const headers = { "Content-Type": "application/json" };
   if (apiKey()) headers["X-API-Key"] = apiKey();
+  return headers;
+}
+
+async function call(path, body) {
+  const headers = authHeaders();
   const init = body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) };
   const response = await fetch(path, init);
   const data = await response.json().catch(() => ({}));
@@ -29,6 +37,17 @@ function el(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
+}
+
+function link(href, text, className) {
+  const a = el("a", className, text);
+  a.href = href;
+  return a;
+}
+
+// Where a citation opens: the passage in its document, highlighted there.
+function sourceHref(hit) {
+  return `/documents/${encodeURIComponent(hit.doc_id)}#${encodeURIComponent(hit.id)}`;
 }
 
 // Spans of `text` that also occur in the question (2+ characters), longest first.
@@ -109,7 +128,9 @@ function renderHits(hits, question) {
     copy.type = "button";
     copy.addEventListener("click", () => copyText(hit.citation, copy));
     item.appendChild(copy);
-    item.appendChild(el("div", "cite", `${n + 1}. ${hit.citation}`));
+    const cite = el("div", "cite", `${n + 1}. `);
+    cite.appendChild(link(sourceHref(hit), hit.citation));
+    item.appendChild(cite);
     if (hit.section.length) item.appendChild(el("div", "section", hit.section.join(" › ")));
     const text = el("div", "text");
     text.appendChild(highlighted(hit.text, question));
@@ -126,6 +147,15 @@ function renderAnswer(answer) {
   card.classList.toggle("declined", !answer.found);
   card.appendChild(el("div", "label", answer.found ? "答案（摘自所引文件）" : "未找到直接答案"));
   card.appendChild(document.createTextNode(answer.answer));
+  if (answer.found && answer.citations && answer.citations.length) {
+    const sources = el("ol", "sources");
+    for (const hit of answer.citations) {
+      const item = el("li");
+      item.appendChild(link(sourceHref(hit), `查看原文：${hit.citation}`));
+      sources.appendChild(item);
+    }
+    card.appendChild(sources);
+  }
 }
 
 function renderChips(filters) {
@@ -142,7 +172,7 @@ function renderChips(filters) {
     remove.setAttribute("aria-label", `取消${names[key]}筛选`);
     remove.addEventListener("click", () => {
       state.off[key] = true;
-      run();
+      runSearch();
     });
     chip.appendChild(remove);
     box.appendChild(chip);
@@ -160,12 +190,31 @@ function request(question) {
   return body;
 }
 
-async function run() {
+// ---- The URL holds the whole view: ?q=…&district=…&year=… or ?view=tasks&leader=…&page=2
+function params() {
+  return new URLSearchParams(location.search);
+}
+
+function navigate(next) {
+  const query = next.toString();
+  if (location.search !== (query ? `?${query}` : "")) history.pushState(null, "", query ? `?${query}` : location.pathname);
+  render();
+}
+
+function searchParams(question) {
+  const next = new URLSearchParams();
+  if (question) next.set("q", question);
+  if ($("district").value) next.set("district", $("district").value);
+  if ($("year").value) next.set("year", $("year").value);
+  return next;
+}
+
+async function runSearch() {
   const question = $("q").value.trim();
   if (!question) return;
   if (question !== state.query) state.off = { district: false, year: false };
   state.query = question;
-  history.replaceState(null, "", `?q=${encodeURIComponent(question)}`);
+  $("landing").hidden = true;
   $("status").textContent = "检索中……";
   const body = request(question);
   try {
@@ -182,16 +231,225 @@ async function run() {
   }
 }
 
-async function loadFilters() {
+async function loadDocuments() {
+  if (state.docs) return state.docs;
+  state.docs = await call("/api/documents");
+  for (const id of ["district", "year"]) while ($(id).options.length > 1) $(id).remove(1);
+  const districts = [...new Set(state.docs.documents.map((d) => d.district).filter(Boolean))].sort();
+  const years = [...new Set(state.docs.documents.map((d) => d.year).filter(Boolean))].sort().reverse();
+  for (const d of districts) $("district").appendChild(new Option(d, d));
+  for (const y of years) $("year").appendChild(new Option(`${y}年`, String(y)));
+  return state.docs;
+}
+
+// The landing page: what is indexed, and questions its index can answer.
+function renderLanding(data) {
+  const examples = $("examples");
+  examples.replaceChildren();
+  for (const example of data.examples || []) {
+    const item = el("li");
+    item.appendChild(link(example.href, example.text));
+    examples.appendChild(item);
+  }
+  const body = $("doc-table").querySelector("tbody");
+  body.replaceChildren();
+  for (const doc of data.documents) {
+    const row = el("tr");
+    const title = el("td");
+    title.appendChild(link(`/documents/${encodeURIComponent(doc.doc_id)}`, doc.title));
+    const u = doc.understood || {};
+    const rows = (u.tasks || 0) + (u.targets || 0);
+    const tasks = el("td");
+    if (rows) tasks.appendChild(link(`/?view=tasks&doc_id=${encodeURIComponent(doc.doc_id)}`, `任务 ${u.tasks || 0} · 目标 ${u.targets || 0}`));
+    else tasks.textContent = "—";
+    row.append(title, el("td", "", doc.district || "—"), el("td", "", doc.year ? String(doc.year) : "—"), el("td", "", doc.kind_name || doc.kind), tasks);
+    body.appendChild(row);
+  }
+  $("landing").hidden = false;
+}
+
+// ---- 任务台账
+function taskQuery(p) {
+  const query = new URLSearchParams();
+  for (const key of TASK_FILTERS) if (p.get(key)) query.set(key, p.get(key));
+  return query;
+}
+
+function toggleFilter(key, value) {
+  const next = params();
+  next.set("view", "tasks");
+  if (next.get(key) === value) next.delete(key);
+  else next.set(key, value);
+  next.delete("page");
+  navigate(next);
+}
+
+function renderActive(p, data) {
+  const box = $("active");
+  box.replaceChildren();
+  for (const key of TASK_FILTERS) {
+    if (!p.get(key)) continue;
+    let shown = data.filters[key] !== undefined ? String(data.filters[key]) : p.get(key);
+    if (key === "doc_id") {
+      const doc = (data.facets.documents || []).find((d) => d.value === p.get(key));
+      if (doc) shown = doc.label;
+    }
+    const chip = el("span", "chip", `${FILTER_NAMES[key]}：${shown}`);
+    const remove = el("button", "", "×");
+    remove.type = "button";
+    remove.setAttribute("aria-label", `取消${FILTER_NAMES[key]}筛选`);
+    remove.addEventListener("click", () => toggleFilter(key, p.get(key)));
+    chip.appendChild(remove);
+    box.appendChild(chip);
+  }
+}
+
+function renderFacets(p, facets) {
+  const box = $("facets");
+  box.replaceChildren();
+  const groups = [
+    ["lead_departments", "lead_department", "★牵头单位"],
+    ["departments", "department", "责任单位（含配合）"],
+    ["leaders", "leader", "分管领导"],
+    ["areas", "area", "板块"],
+    ["documents", "doc_id", "文件"],
+  ];
+  for (const [facet, key, title] of groups) {
+    const values = facets[facet] || [];
+    if (!values.length) continue;
+    const block = el("section", "facet");
+    block.dataset.facet = facet;
+    block.appendChild(el("h3", "", title));
+    const list = el("ul");
+    for (const entry of values) {
+      const item = el("li");
+      const button = el("button");
+      button.type = "button";
+      button.dataset.value = entry.value;
+      button.setAttribute("aria-pressed", String(p.get(key) === entry.value));
+      button.append(el("span", "name", entry.label || entry.value), el("span", "count", String(entry.count)));
+      button.addEventListener("click", () => toggleFilter(key, entry.value));
+      item.appendChild(button);
+      list.appendChild(item);
+    }
+    block.appendChild(list);
+    box.appendChild(block);
+  }
+}
+
+function renderTasks(tasks) {
+  const body = $("task-table").querySelector("tbody");
+  body.replaceChildren();
+  const anyDeadline = tasks.some((t) => t.deadline);
+  for (const cell of document.querySelectorAll("#task-table .deadline")) cell.hidden = !anyDeadline;
+  for (const task of tasks) {
+    const row = el("tr");
+    row.dataset.id = task.id;
+    const no = el("td", "no");
+    no.appendChild(link(sourceHref(task), task.task_no || "原文"));
+    const others = task.departments.filter((d) => !task.lead_departments.includes(d));
+    const file = el("td", "", `${task.district}${task.year ? " " + task.year : ""}`);
+    file.title = task.title;
+    row.append(
+      file,
+      no,
+      el("td", "", task.section.slice(-1).join("")),
+      el("td", "text", task.text),
+      el("td", "", task.lead_departments.join("、")),
+      el("td", "", others.join("、")),
+      el("td", "", task.areas.join("、")),
+      el("td", "", task.leaders.join("、")),
+    );
+    const deadline = el("td", "deadline", task.deadline || "");
+    deadline.hidden = !anyDeadline;
+    row.appendChild(deadline);
+    body.appendChild(row);
+  }
+}
+
+async function runTasks() {
+  const p = params();
+  const page = Math.max(1, Number(p.get("page")) || 1);
+  const query = taskQuery(p);
+  $("task-q").value = p.get("q") || "";
+  $("district").value = p.get("district") || "";
+  $("year").value = p.get("year") || "";
+  $("task-total").textContent = "查询中……";
   try {
-    const data = await call("/api/documents");
-    const districts = [...new Set(data.documents.map((d) => d.district).filter(Boolean))].sort();
-    const years = [...new Set(data.documents.map((d) => d.year).filter(Boolean))].sort().reverse();
-    for (const d of districts) $("district").appendChild(new Option(d, d));
-    for (const y of years) $("year").appendChild(new Option(`${y}年`, String(y)));
+    const data = await call(`/api/tasks?${query}&page=${page}&size=${PAGE_SIZE}`);
+    renderActive(p, data);
+    renderFacets(p, data.facets);
+    renderTasks(data.tasks);
+    const first = data.total ? (page - 1) * PAGE_SIZE + 1 : 0;
+    const last = Math.min(data.total, page * PAGE_SIZE);
+    $("task-total").textContent = data.message ? data.message : `共 ${data.total} 项任务`;
+    $("page-info").textContent = data.total ? `第 ${first}–${last} 项，共 ${data.total} 项` : "";
+    $("prev").disabled = page <= 1;
+    $("next").disabled = last >= data.total;
+    $("export-csv").href = `/api/tasks.csv?${query}`;
+    $("export-xlsx").href = `/api/tasks.xlsx?${query}`;
+    const described = [...$("active").querySelectorAll(".chip")].map((c) => c.firstChild.textContent).join("，");
+    $("print-title").textContent = `任务台账${described ? "（" + described + "）" : ""} · 共 ${data.total} 项 · 打印于 ${new Date().toLocaleDateString("zh-CN")}`;
+  } catch (error) {
+    $("task-total").textContent = error.message;
+    $("task-table").querySelector("tbody").replaceChildren();
+    $("facets").replaceChildren();
+  }
+}
+
+// An export with an API key cannot be a plain link: fetch it with the key, then save the file.
+async function download(event) {
+  if (!apiKey()) return;
+  event.preventDefault();
+  const anchor = event.currentTarget;
+  const response = await fetch(anchor.href, { headers: authHeaders() });
+  if (!response.ok) {
+    const data = await response.json().catch(() => ({}));
+    $("task-total").textContent = (data.error && data.error.message) || `导出失败（${response.status}）`;
+    return;
+  }
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const match = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+  const save = el("a");
+  save.href = URL.createObjectURL(await response.blob());
+  save.download = match ? decodeURIComponent(match[1]) : "tasks";
+  document.body.appendChild(save);
+  save.click();
+  save.remove();
+  setTimeout(() => URL.revokeObjectURL(save.href), 10000);
+}
+
+// ---- One render for every URL (first load, a link, back and forward).
+async function render() {
+  const p = params();
+  const view = p.get("view") === "tasks" ? "tasks" : "search";
+  $("search-view").hidden = view !== "search";
+  $("tasks-view").hidden = view !== "tasks";
+  $("chips").hidden = view !== "search";
+  document.body.classList.toggle("wide", view === "tasks");
+  $("tab-search").setAttribute("aria-current", view === "search" ? "page" : "false");
+  $("tab-tasks").setAttribute("aria-current", view === "tasks" ? "page" : "false");
+  let docs = null;
+  try {
+    docs = await loadDocuments();
   } catch (error) {
     $("status").textContent = error.message;
   }
+  if (view === "tasks") {
+    document.title = "任务台账 · 政府工作报告检索";
+    return runTasks();
+  }
+  document.title = "政府工作报告检索";
+  $("district").value = p.get("district") || "";
+  $("year").value = p.get("year") || "";
+  const question = p.get("q") || "";
+  $("q").value = question;
+  if (question) return runSearch();
+  state.query = "";
+  $("answer").hidden = true;
+  $("results").replaceChildren();
+  $("status").textContent = "";
+  if (docs) renderLanding(docs);
 }
 
 function moveFocus(step) {
@@ -206,7 +464,7 @@ document.addEventListener("keydown", (event) => {
   const typing = event.target === $("q") || event.target.tagName === "INPUT" || event.target.tagName === "SELECT";
   if (event.key === "/" && !typing) {
     event.preventDefault();
-    $("q").focus();
+    (params().get("view") === "tasks" ? $("task-q") : $("q")).focus();
   } else if (event.key === "ArrowDown" && (!typing || event.target === $("q"))) {
     event.preventDefault();
     moveFocus(1);
@@ -220,26 +478,61 @@ document.addEventListener("keydown", (event) => {
 
 $("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  run();
+  const question = $("q").value.trim();
+  if (question) navigate(searchParams(question));
 });
-for (const id of ["district", "year"]) $(id).addEventListener("change", run);
+$("task-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const next = params();
+  next.set("view", "tasks");
+  const words = $("task-q").value.trim();
+  if (words) next.set("q", words);
+  else next.delete("q");
+  next.delete("page");
+  navigate(next);
+});
+for (const id of ["district", "year"]) {
+  $(id).addEventListener("change", () => {
+    if (params().get("view") === "tasks") {
+      const next = params();
+      if ($(id).value) next.set(id, $(id).value);
+      else next.delete(id);
+      next.delete("page");
+      navigate(next);
+    } else if ($("q").value.trim()) {
+      navigate(searchParams($("q").value.trim()));
+    }
+  });
+}
+for (const [id, step] of [["prev", -1], ["next", 1]]) {
+  $(id).addEventListener("click", () => {
+    const next = params();
+    next.set("page", String(Math.max(1, (Number(next.get("page")) || 1) + step)));
+    navigate(next);
+  });
+}
+for (const id of ["export-csv", "export-xlsx"]) $(id).addEventListener("click", download);
+$("print").addEventListener("click", () => window.print());
+for (const tab of document.querySelectorAll(".tabs a")) {
+  tab.addEventListener("click", (event) => {
+    event.preventDefault();
+    navigate(new URLSearchParams(tab.dataset.view === "tasks" ? "view=tasks" : ""));
+  });
+}
 $("save-key").addEventListener("click", () => {
   localStorage.setItem(KEY_STORE, $("api-key").value);
   $("key-box").hidden = true;
-  loadFilters();
-  run();
+  state.docs = null;
+  render();
 });
+window.addEventListener("popstate", render);
 
 (function start() {
-  const params = new URLSearchParams(location.search);
-  if (params.get("key")) {
-    localStorage.setItem(KEY_STORE, params.get("key"));
-    params.delete("key");
-    history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
+  const p = params();
+  if (p.get("key")) {
+    localStorage.setItem(KEY_STORE, p.get("key"));
+    p.delete("key");
+    history.replaceState(null, "", p.toString() ? `?${p}` : location.pathname);
   }
-  loadFilters();
-  if (params.get("q")) {
-    $("q").value = params.get("q");
-    run();
-  }
+  render();
 })();

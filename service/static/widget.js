@@ -23,6 +23,8 @@
     .owner { color: #616e7c; font-size: 12px; }
     .status { color: #616e7c; font-size: 12px; padding: 4px 2px 0; }
     .more { font-size: 12px; padding-top: 6px; }
+    .more a { display: inline; color: #b3261e; }
+    .note { font-size: 12px; color: #616e7c; padding: 0 2px 4px; }
   `;
 
   class GovqaSearch extends HTMLElement {
@@ -47,7 +49,9 @@
       this.status.setAttribute("role", "status");
       this.more = document.createElement("div");
       this.more.className = "more";
-      this.box.append(this.input, this.status, this.list, this.more);
+      this.note = document.createElement("div");
+      this.note.className = "note";
+      this.box.append(this.note, this.input, this.status, this.list, this.more);
       root.append(style, this.box);
       this.timer = null;
       this.controller = null;
@@ -59,10 +63,34 @@
 
     connectedCallback() {
       this.input.placeholder = this.getAttribute("placeholder") || "输入问题，如：碧螺春茶文化节谁牵头";
+      this.showNote();
     }
 
     attributeChangedCallback() {
+      this.showNote();
       if (this.input.value.trim()) this.schedule();
+    }
+
+    // The preset filters, kept in sight: a user should know the box searches only part of the index.
+    presets() {
+      const out = {};
+      for (const name of ["district", "year"]) {
+        const value = (this.getAttribute(name) || "").trim();
+        if (value) out[name] = value;
+      }
+      return out;
+    }
+
+    showNote() {
+      const p = this.presets();
+      const words = [p.district, p.year ? `${p.year}年` : ""].filter(Boolean);
+      this.note.textContent = words.length ? `仅限 ${words.join(" ")}` : "";
+      this.note.hidden = !words.length;
+    }
+
+    pageLink(q) {
+      const params = new URLSearchParams({ q, ...this.presets() });
+      return `${this.endpoint}/?${params}`;
     }
 
     get endpoint() {
@@ -84,10 +112,7 @@
       }
       if (this.controller) this.controller.abort();
       this.controller = new AbortController();
-      const params = new URLSearchParams({ q, k: this.getAttribute("k") || "5" });
-      for (const name of ["district", "year"]) {
-        if (this.getAttribute(name)) params.set(name, this.getAttribute(name));
-      }
+      const params = new URLSearchParams({ q, k: this.getAttribute("k") || "5", ...this.presets() });
       const headers = {};
       if (this.getAttribute("api-key")) headers["X-API-Key"] = this.getAttribute("api-key");
       this.status.textContent = "检索中……";
@@ -105,11 +130,12 @@
 
     render(q, data) {
       this.list.replaceChildren();
-      const page = `${this.endpoint}/?q=${encodeURIComponent(q)}`;
+      const page = this.pageLink(q);
       for (const hit of data.hits) {
         const item = document.createElement("li");
         const link = document.createElement("a");
-        link.href = page;
+        // A citation opens its passage in the source document, highlighted there.
+        link.href = `${this.endpoint}/documents/${encodeURIComponent(hit.doc_id)}#${encodeURIComponent(hit.id)}`;
         link.target = "_blank";
         link.rel = "noopener";
         const cite = document.createElement("div");

@@ -31,6 +31,7 @@ def call_json(port: int, method: str, path: str, **kwargs) -> tuple[int, dict[st
     status, headers, raw = call(port, method, path, **kwargs)
     return status, headers, json.loads(raw)
 
+
 HIT_KEYS = {
     "id", "doc_id", "title", "district", "year", "section", "task_no", "citation", "text",
     "departments", "lead_departments", "areas", "leaders", "deadline", "ocr_confidence", "score",
@@ -65,3 +66,21 @@ def check_response(status: int, body: object, path: str) -> None:
             check_hit(hit)
     elif path == "/api/documents":
         assert isinstance(body["documents"], list)
+    elif path == "/api/tasks":
+        assert {"total", "page", "size", "filters", "facets", "tasks"} <= set(body) and isinstance(body["total"], int)
+        assert set(body["facets"]) == {"lead_departments", "departments", "leaders", "areas", "documents"}
+        assert len(body["tasks"]) <= body["size"]
+        for task in body["tasks"]:
+            check_hit({**task, "score": 0.0})
+    elif path.startswith("/api/documents/"):
+        assert isinstance(body["document"], dict) and isinstance(body["passages"], list)
+        for passage in body["passages"]:
+            check_hit({**passage, "score": 0.0})
+
+
+def check_export(content_type: str, content: bytes) -> None:
+    """A CSV export is UTF-8 with a byte-order mark and the ledger's header; an XLSX is a zip workbook."""
+    if content_type.startswith("text/csv"):
+        assert content.startswith("\ufeff文件,序号,分组,工作任务".encode()), content[:60]
+    else:
+        assert content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" and content[:2] == b"PK"

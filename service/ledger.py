@@ -1,0 +1,263 @@
+"""The task ledger: every task and target row, filtered by owner, place, document, group and words,
+counted by facet, paged, and exported as CSV or an Excel workbook.
+
+It reads the index's ledger table (indexer.ledger) and embeds nothing: a
+filter is a mask over the rows, a facet a bincount, a page a few passages
+read from disk. Names are matched through their canonical form
+(indexer.names), so 区发改委, 发改委 and 发展和改革委员会 are one department.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from indexer.names import Names
+from indexer.passage import Passage
+from indexer.store import LoadedIndex
+
+FACET_LIMIT = 100
+EXPORT_LIMIT = 100_000
+# field of TaskFilters → (ledger field, what it is called in a message)
+_NAMED = {
+    "department": ("department", "责任单位"),
+    "lead_department": ("lead", "牵头单位"),
+    "leader": ("leader", "分管领导"),
+    "area": ("area", "板块"),
+}
+COLUMNS = ("文件", "序号", "分组", "工作任务", "★牵头单位", "责任单位", "板块", "分管领导", "出处", "完成时限")
+_WIDTHS = (28, 8, 30, 70, 18, 30, 16, 12, 40, 14)
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    department: str | None = None
+    lead_department: str | None = None
+    leader: str | None = None
+    area: str | None = None
+    district: str | None = None
+    year: int | None = None
+    doc_id: str | None = None
+    section: str | None = None
+    q: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "", 0)}
+
+
+FILTER_NAMES = tuple(f.name for f in fields(TaskFilters))
+
+
+@dataclass
+class TaskSelection:
+    rows: np.ndarray  # ledger rows that match, in document order
+    filters: dict[str, Any]  # the filters as applied (canonical names)
+    facets: dict[str, list[dict[str, Any]]]
+    message: str | None
+    suggestions: dict[str, list[str]]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+class Ledger:
+    def __init__(self, index: LoadedIndex, names: Names | None = None) -> None:
+        self.index = index
+        self.table = index.ledger
+        self.names = names or Names.default()
+        self._code = {name: {v: i for i, v in enumerate(values)} for name, values in self.table.vocab.items()}
+        rows = self.table.rows
+        self.doc_ids = list(index.rows.vocab["doc_id"])
+        self._doc = index.rows.codes["doc_id"][rows]
+        self._district = index.rows.codes["district"][rows]
+        docs = {d.doc_id: d for d in index.documents}
+        doc_year = np.array([(docs[d].year if d in docs and docs[d].year else 0) for d in self.doc_ids], dtype=np.int32)
+        self._year = doc_year[self._doc] if len(self.doc_ids) else np.zeros(0, dtype=np.int32)
+        self._sections = [_squash(s) for s in self.table.sections]
+        self.documents = docs
+
+    # -- selecting ---------------------------------------------------------------------------
+    def select(self, filters: TaskFilters, facets: bool = True) -> TaskSelection:
+        mask = np.ones(len(self.table), dtype=bool)
+        applied: dict[str, Any] = {}
+        missing: list[str] = []
+        suggestions: dict[str, list[str]] = {}
+        for key, (name, label) in _NAMED.items():
+            wanted = getattr(filters, key)
+            if not wanted:
+                continue
+            canonical = self.names.key(wanted)
+            applied[key] = canonical
+            code = self._code[name].get(canonical)
+            if code is None:
+                mask[:] = False
+                missing.append(f"没有{label}为“{wanted}”的任务")
+                suggestions[key] = self.names.suggest(wanted, self.table.vocab[name])
+            else:
+                mask &= self.table.having(name, code)
+        if filters.district:
+            district = filters.district.strip()
+            vocab = self.index.rows.vocab["district"]
+            found = (
+                district
+                if district in vocab
+                else next((d for d in vocab if d and (d.startswith(district) or district.startswith(d))), None)
+            )
+            applied["district"] = found or district
+            if found is None:
+                mask[:] = False
+                missing.append(f"索引中没有“{district}”的文件")
+                suggestions["district"] = [d for d in vocab if d]
+            else:
+                mask &= self._district == vocab.index(found)
+        if filters.year:
+            applied["year"] = filters.year
+            mask &= self._year == filters.year
+        if filters.doc_id:
+            applied["doc_id"] = filters.doc_id
+            if filters.doc_id in self.doc_ids:
+                mask &= self._doc == self.doc_ids.index(filters.doc_id)
+            else:
+                mask[:] = False
+                missing.append(f"索引中没有编号为“{filters.doc_id}”的文件")
+        if filters.section:
+            wanted = _squash(filters.section)
+            applied["section"] = filters.section.strip()
+            codes = [i for i, s in enumerate(self._sections) if wanted in s]
+            if not codes:
+                missing.append(f"没有名为“{filters.section.strip()}”的分组")
+                suggestions["section"] = self.names.suggest(wanted, sorted({part for s in self.table.sections for part in s.split(" › ")}))
+            mask &= np.isin(self.table.section, codes)
+        if filters.q:
+            applied["q"] = filters.q.strip()
+            for word in filters.q.split():
+                mask &= self.table.containing(unicodedata.normalize("NFKC", word))
+        rows = np.flatnonzero(mask)
+        message = "；".join(missing) + "。" if missing else None
+        if message and any(suggestions.values()):
+            message += "相近的有：" + "；".join("、".join(v) for v in suggestions.values() if v)
+        return TaskSelection(rows, applied, self.facets(mask) if facets else {}, message, {k: v for k, v in suggestions.items() if v})
+
+    def facets(self, mask: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for key, name in (("lead_departments", "lead"), ("departments", "department"), ("leaders", "leader"), ("areas", "area")):
+            counts = self.table.counts(name, mask)
+            out[key] = self._top(counts, self.table.vocab[name])
+        counts = np.bincount(self._doc[mask], minlength=len(self.doc_ids))
+        docs = []
+        for entry in self._top(counts, self.doc_ids):
+            doc = self.documents.get(entry["value"])
+            docs.append(
+                {
+                    **entry,
+                    "label": doc.title if doc else entry["value"],
+                    "district": doc.district if doc else "",
+                    "year": doc.year if doc else None,
+                }
+            )
+        out["documents"] = docs
+        return out
+
+    @staticmethod
+    def _top(counts: np.ndarray, vocab: list[str]) -> list[dict[str, Any]]:
+        nonzero = np.flatnonzero(counts)
+        # most tasks first; ties in the order the names first appear in the index
+        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:FACET_LIMIT]
+        return [{"value": vocab[i], "count": int(counts[i])} for i in order]
+
+    # -- reading -----------------------------------------------------------------------------
+    def passages(self, rows: np.ndarray) -> list[Passage]:
+        store = self.index.passages
+        return [store[int(r)] for r in self.table.rows[rows]]
+
+    def page(self, selection: TaskSelection, page: int, size: int) -> list[Passage]:
+        start = (page - 1) * size
+        return self.passages(selection.rows[start : start + size])
+
+    def response(self, selection: TaskSelection, page: int, size: int) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "total": selection.total,
+            "page": page,
+            "size": size,
+            "filters": selection.filters,
+            "facets": selection.facets,
+            "tasks": [p.public() for p in self.page(selection, page, size)],
+        }
+        if selection.message:
+            body["message"] = selection.message
+            body["suggestions"] = selection.suggestions
+        return body
+
+    # -- export ------------------------------------------------------------------------------
+    def export_rows(self, selection: TaskSelection):
+        """One list of cells per task, in COLUMNS order, read in blocks."""
+        for start in range(0, selection.total, 1000):
+            for p in self.passages(selection.rows[start : start + 1000]):
+                yield [
+                    p.title,
+                    p.task_no or "",
+                    " › ".join(p.section),
+                    p.text,
+                    "、".join(p.lead_departments),
+                    "、".join(p.departments),
+                    "、".join(p.areas),
+                    "、".join(p.leaders),
+                    p.citation,
+                    p.deadline or "",
+                ]
+
+    def to_csv(self, selection: TaskSelection) -> bytes:
+        """UTF-8 with a byte-order mark: Excel then opens the Chinese correctly."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(COLUMNS)
+        writer.writerows(self.export_rows(selection))
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def to_xlsx(self, selection: TaskSelection, title: str) -> bytes:
+        """A real workbook: bold frozen header, an autofilter, column widths, one row per task."""
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("任务台账")
+        for i, width in enumerate(_WIDTHS, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{selection.total + 1}"
+        bold, middle = Font(bold=True), Alignment(vertical="center")
+        header = []
+        for name in COLUMNS:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font, cell.alignment = bold, middle
+            header.append(cell)
+        sheet.append(header)
+        for row in self.export_rows(selection):
+            sheet.append(row)
+        book.properties.title = title
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+
+def describe(filters: dict[str, Any]) -> str:
+    """The active filters in words, for a file name or a printed title: "吴中区 2023年 教育局"."""
+    parts = []
+    for key in FILTER_NAMES:
+        if key in filters:
+            value = filters[key]
+            parts.append(f"{value}年" if key == "year" else str(value))
+    return " ".join(parts)

@@ -114,6 +114,54 @@ def cmd_passages(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tasks(args: argparse.Namespace) -> int:
+    """The task ledger from the command line: the same filters, rows and files as /api/tasks."""
+    from indexer.store import IndexLoadError, load_index
+    from service.ledger import EXPORT_LIMIT, Ledger, TaskFilters, describe
+
+    try:
+        ledger = Ledger(load_index(Path(args.index)))
+    except (IndexLoadError, OSError) as exc:
+        print(f"govqa tasks: {exc}", file=sys.stderr)
+        return 1
+    filters = TaskFilters(
+        department=args.department, lead_department=args.lead_department, leader=args.leader, area=args.area,
+        district=args.district, year=args.year, doc_id=args.doc, section=args.section, q=args.q,
+    )  # fmt: skip
+    selection = ledger.select(filters, facets=not (args.csv or args.xlsx))
+    if selection.message:
+        print(f"govqa tasks: {selection.message}", file=sys.stderr)
+    if args.csv or args.xlsx:
+        if selection.total > EXPORT_LIMIT:
+            print(f"govqa tasks: 筛选出 {selection.total} 项，超过一次导出的上限 {EXPORT_LIMIT} 项：请加筛选条件", file=sys.stderr)
+            return 1
+        if args.csv:
+            data = ledger.to_csv(selection)
+            target = args.csv
+        else:
+            data = ledger.to_xlsx(selection, "任务台账 " + describe(selection.filters))
+            target = args.xlsx
+        if str(target) == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            Path(target).write_bytes(data)
+            print(f"已导出 {selection.total} 项任务到 {target}", file=sys.stderr)
+        return 0
+    if args.json:
+        _print_json(ledger.response(selection, 1, max(selection.total, 1)))
+        return 0
+    print(f"共 {selection.total} 项任务" + (f"（{describe(selection.filters)}）" if selection.filters else ""))
+    for p in ledger.passages(selection.rows):
+        owners = "；".join(x for x in ("★" + "、".join(p.lead_departments) if p.lead_departments else "", "、".join(p.leaders)) if x)
+        text = p.text if len(p.text) <= 60 else p.text[:60] + "……"
+        print(f"  {p.citation}  {text}" + (f"  [{owners}]" if owners else ""))
+    for key, label in (("lead_departments", "牵头单位"), ("leaders", "分管领导"), ("documents", "文件")):
+        top = selection.facets.get(key, [])[:8]
+        if top:
+            print(f"{label}：" + "，".join(f"{f.get('label', f['value'])} {f['count']}" for f in top))
+    return 0
+
+
 def _searcher(index: Path, embedder_spec: str | None = None):
     from indexer.embedders import load_embedder
     from indexer.store import load_index
@@ -294,6 +342,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", dest="doc", default=None, help="只输出该文档（doc_id）")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.set_defaults(func=cmd_passages)
+
+    p = sub.add_parser("tasks", help="任务台账：按单位、领导、板块、文件、分组或内容筛选任务，可导出 CSV / Excel")
+    p.add_argument("--department", help="责任单位（任一角色；别名亦可，如 区发改委 = 发展和改革委员会）")
+    p.add_argument("--lead-department", help="★牵头单位")
+    p.add_argument("--leader", help="分管领导")
+    p.add_argument("--area", help="板块、镇（街道）")
+    p.add_argument("--district", help="区县")
+    p.add_argument("--year", type=int, help="年份")
+    p.add_argument("--doc", help="只列该文件（doc_id）")
+    p.add_argument("--section", help="分组标题中的词，如 打好三场硬仗")
+    p.add_argument("--q", help="任务内容中的词（空格分隔，须都出现）")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--csv", metavar="FILE", help="导出 CSV（UTF-8，带 BOM，Excel 可直接打开）；- 为标准输出")
+    out.add_argument("--xlsx", metavar="FILE", help="导出 Excel 工作簿")
+    out.add_argument("--json", action="store_true", help="与 /api/tasks 相同的 JSON（全部任务）")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    p.set_defaults(func=cmd_tasks)
 
     p = _question_parser(sub, "search", "检索", "/api/search", cmd_search)
     p.add_argument("-k", type=int, default=10)

@@ -130,3 +130,19 @@ def test_markup_in_a_report_is_shown_as_text_in_the_widget(page, xss_service, ho
         assert page.evaluate("window.__xss") is None and page.dialogs == []
     finally:
         stop()
+
+
+def test_markup_in_a_department_name_is_text_in_the_ledger_and_the_document(page, xss_service):
+    page.goto(f"{xss_service}/?view=tasks")
+    page.wait_for_selector("#task-table tbody tr")
+    facet = "".join(page.locator(".facet").all_text_contents())
+    assert "测试局<img" in facet and 'onerror="window.__xss=4">' in facet  # the name's pieces, as text
+    assert "<script>window.__xss=3</script>" in page.locator("#task-table tbody").text_content()
+    page.locator("#task-table td.no a").first.click()
+    page.wait_for_selector(".passage:target")
+    assert '<img src=x onerror="window.__xss=2">' in page.locator(".passage:target").text_content()
+    for url in (f"{xss_service}/?view=tasks", page.url):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("main img, main script").count() == 0
+        assert page.evaluate("window.__xss") is None and page.dialogs == []

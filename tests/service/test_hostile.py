@@ -75,6 +75,10 @@ HOSTILE = {
     "doc_id that climbs out": (post("农田", doc_id="../../../etc/passwd"), {200}),
     "district that climbs out": (post("农田", district="..\\..\\windows"), {200}),
     "wrong method": (("PUT", "/api/search", b"{}", JSON), {405}),
+    "unknown ledger filter": (("GET", "/api/tasks?owner=%E6%95%99%E8%82%B2%E5%B1%80", None, {}), {422}),
+    "ledger page size out of range": (("GET", "/api/tasks?size=100000", None, {}), {422}),
+    "ledger doc_id that climbs out": (("GET", "/api/tasks?doc_id=..%2F..%2Fetc%2Fpasswd", None, {}), {200}),
+    "markup and metacharacters in a ledger filter": (("GET", "/api/tasks?department=%3Cscript%3E%27%3B--", None, {}), {200}),
     "unknown path": (("GET", "/api/../../etc/passwd", None, {}), {404}),
 }
 

@@ -1,4 +1,4 @@
-"""Regenerate docs/search-page.png and docs/widget.png (`make screenshots`): real server, real Chromium."""
+"""Regenerate docs/search-page.png, docs/ledger.png and docs/widget.png (`make screenshots`): real server, real Chromium."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def main(index: str = "var/index") -> None:
         page.goto(f"{service}/?q=" + "碧螺春茶文化节谁牵头？")
         page.wait_for_function("document.querySelector('#answer').textContent.includes('(36)')")
         page.screenshot(path=str(DOCS / "search-page.png"))
+        ledger = browser.new_page(viewport={"width": 1280, "height": 820}, locale="zh-CN")
+        ledger.goto(f"{service}/?view=tasks&leader=" + "李烨")
+        ledger.wait_for_selector("#task-table tbody tr")
+        ledger.locator('.facet[data-facet=lead_departments] button[data-value="商务局"]').click()
+        ledger.wait_for_function("document.querySelector('#task-total').textContent.includes('7')")
+        ledger.screenshot(path=str(DOCS / "ledger.png"))
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "index.html").write_text(HOST_PAGE.format(service=service), encoding="utf-8")
             handler = partial(http.server.SimpleHTTPRequestHandler, directory=folder)

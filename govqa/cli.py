@@ -255,6 +255,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return 1
         _print_json(result) if args.json else print(format_report(result))
         return 0
+    if args.ledger:
+        from eval.ledger_bench import format_report, run
+
+        try:
+            result = run(args.index, scale=args.ledger_scale, n=min(args.queries, 300))
+        except (IndexLoadError, EmbedderError, RuntimeError) as exc:
+            print(f"govqa bench: {exc}", file=sys.stderr)
+            return 1
+        _print_json(result) if args.json else print(format_report(result))
+        return 0
     if args.scale:
         from eval.scale import format_report, plot, run
 
@@ -389,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="规模测试的段落数")
     p.add_argument("--plot", type=Path, default=None, help="规模测试的曲线图（PNG）")
     p.add_argument("--load", action="store_true", help="负载测试：许多客户端同时检索、问答和打开页面，统计 5xx、断开的连接、p99 与内存")
+    p.add_argument("--ledger", action="store_true", help="任务台账：/api/tasks（含分面）在样例索引与合成大索引上的延迟，以及导出约 1 万行的耗时")
+    p.add_argument("--ledger-scale", type=int, default=100_000, help="台账测试的合成索引段落数（默认 100000）")
     p.add_argument("--ocr", type=Path, nargs="*", default=None, metavar="FILE", help=f"扫描件识别速度（页/秒）；默认用 {DEFAULT_SCANS} 中的样例")
     p.add_argument("--seconds", type=float, default=60.0, help="负载测试时长（默认 60 秒）")
     p.add_argument("--max-requests", type=int, default=200_000, help="负载测试的请求数上限（默认 200000）")

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from .keyword import KeywordIndex, load_keyword
 from .ledger import LedgerTable
@@ -83,14 +84,27 @@ class PassageStore(Sequence[Passage]):
         if not 0 <= row < len(self):
             raise IndexError(row)
         start, end = int(self._offsets[row]), int(self._offsets[row + 1])
-        return Passage.from_record(json.loads(os.pread(self._fd, end - start, start)))
+        return Passage.from_record(orjson.loads(os.pread(self._fd, end - start, start)))
+
+    def records(self, rows: Sequence[int]) -> Iterator[dict[str, Any]]:
+        """The stored records of ascending `rows`, without building Passages: rows next to each
+        other are read in one call (an export reads thousands of them)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        for run in np.split(rows, breaks):
+            start, end = int(self._offsets[run[0]]), int(self._offsets[run[-1] + 1])
+            block = os.pread(self._fd, end - start, start)
+            for line in block.splitlines():
+                yield orjson.loads(line)
 
     def __iter__(self) -> Iterator[Passage]:
         with open(self._fd, "rb", closefd=False) as fh:
             fh.seek(0)
             for line in fh:
                 if line.strip():
-                    yield Passage.from_record(json.loads(line))
+                    yield Passage.from_record(orjson.loads(line))
 
 
 class RowReader:

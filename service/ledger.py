@@ -201,21 +201,20 @@ class Ledger:
 
     # -- export ------------------------------------------------------------------------------
     def export_rows(self, selection: TaskSelection):
-        """One list of cells per task, in COLUMNS order, read in blocks."""
-        for start in range(0, selection.total, 1000):
-            for p in self.passages(selection.rows[start : start + 1000]):
-                yield [
-                    p.title,
-                    p.task_no or "",
-                    " › ".join(p.section),
-                    p.text,
-                    "、".join(p.lead_departments),
-                    "、".join(p.departments),
-                    "、".join(p.areas),
-                    "、".join(p.leaders),
-                    p.citation,
-                    p.deadline or "",
-                ]
+        """One list of cells per task, in COLUMNS order, read straight from the stored records."""
+        for r in self.index.passages.records(self.table.rows[selection.rows]):
+            yield [
+                r["title"],
+                r["task_no"] or "",
+                " › ".join(r["section"]),
+                r["text"],
+                "、".join(r["lead_departments"]),
+                "、".join(r["departments"]),
+                "、".join(r["areas"]),
+                "、".join(r["leaders"]),
+                r["citation"],
+                r.get("deadline") or "",
+            ]
 
     def to_csv(self, selection: TaskSelection) -> bytes:
         """UTF-8 with a byte-order mark: Excel then opens the Chinese correctly."""

@@ -55,3 +55,23 @@ def test_search_json_is_the_api_shape(sample_index):
     assert set(body["hits"][0]) == HIT_KEYS | {"score"}
     text = govqa("search", "吴中区2023年新增多少高标准农田", "-k", "1", "--index", str(path))
     assert "【吴中区2023年主要工作任务分解方案 · (35)】" in text.stdout and "牵头 农业农村局" in text.stdout
+
+
+def test_tasks_lists_exports_and_prints_the_api_json(sample_index, tmp_path):
+    import csv
+
+    path, _ = sample_index
+    result = govqa("tasks", "--leader", "李 烨", "--lead-department", "区商务局", "--index", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("共 7 项任务") and "· (68)" in result.stdout
+    listed = govqa("tasks", "--section", "打好三场硬仗", "--json", "--index", str(path))
+    body = json.loads(listed.stdout)
+    assert body["total"] == 8 and [t["task_no"] for t in body["tasks"]] == [f"({i})" for i in range(1, 9)]
+    assert all(set(t) == HIT_KEYS for t in body["tasks"]) and set(body["facets"]) >= {"lead_departments", "documents"}
+    out = tmp_path / "tasks.csv"
+    exported = govqa("tasks", "--section", "打好三场硬仗", "--csv", str(out), "--index", str(path))
+    assert exported.returncode == 0 and "8" in exported.stderr
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    assert [r[1] for r in rows[1:]] == [t["task_no"] for t in body["tasks"]]
+    nothing = govqa("tasks", "--department", "教育", "--index", str(path))
+    assert nothing.returncode == 0 and "教育局" in nothing.stderr and nothing.stdout.startswith("共 0 项")

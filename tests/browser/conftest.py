@@ -48,8 +48,14 @@ def service(sample_index, host_origin):
 
 
 def serve_folder(folder, port):
-    """A static file server for `folder` on 127.0.0.1:port, in a thread; returns its stop function."""
+    """A static file server for `folder` on 127.0.0.1:port, in a thread; returns its stop function,
+    which also closes the listening socket (else the next test cannot bind the same port)."""
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server.shutdown
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return stop

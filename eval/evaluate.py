@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .gold import LIST_TYPES, GoldQuestion, cites_gold, get, is_relevant, squash
+from .gold import LIST_TYPES, GoldQuestion, cites_gold, get, is_relevant, item_matches, squash
 from .metrics import DEFAULT_METRICS, Qrels, per_query, ranked_run
 
 OURS = ("fused", "dense", "keyword")
@@ -57,6 +57,7 @@ class AnswerResult:
     declined: float | None  # unanswerable questions said to be unanswerable
     answerable: int
     unanswerable: int
+    confidently_wrong: int = 0  # found=true, yet wrong (or an answer where the corpus has none)
     breakdown: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     mean_ms: float = 0.0
@@ -68,6 +69,7 @@ class AnswerResult:
             "declined_correctly": None if self.declined is None else round(self.declined, 4),
             "answerable": self.answerable,
             "unanswerable": self.unanswerable,
+            "confidently_wrong": self.confidently_wrong,
             "mean_ms": round(self.mean_ms, 2),
             "breakdown": self.breakdown,
             "failures": self.failures,
@@ -105,7 +107,7 @@ def score_system(
     with_citations: bool = True,
 ) -> SystemResult:
     """`pool` is everything the system indexes; None (a service over HTTP) judges what it returned."""
-    answerable = [q for q in gold if q.answerable]
+    answerable = [q for q in gold if q.single]
     ranked: dict[str, list[Any]] = {}
     clock = time.perf_counter()
     for q in answerable:
@@ -149,17 +151,52 @@ def score_system(
     )
 
 
-def answer_is_right(q: GoldQuestion, answer: dict[str, Any]) -> bool:
-    """The answer contains the gold span (item by item for owners and leaders) and cites the gold task."""
+def _parts(gold: Sequence[GoldQuestion]) -> dict[str, set[str]]:
+    """The parts each document is split into by the gold set (a number used twice is told apart by them)."""
+    parts: dict[str, set[str]] = defaultdict(set)
+    for q in gold:
+        for item in q.items or ({"doc": q.doc, "part": q.part, "task": q.task},):
+            if item.get("doc") and item.get("part") and item.get("task"):
+                parts[item["doc"]].add(item["part"])
+    return parts
+
+
+def _cites(item: dict[str, Any], citations: list[dict[str, Any]], parts: dict[str, set[str]]) -> bool:
+    return any(item_matches(item, c, parts.get(item.get("doc"), set())) for c in citations)
+
+
+def answer_is_right(q: GoldQuestion, answer: dict[str, Any], parts: dict[str, set[str]] | None = None) -> bool:
+    """Single facts: the answer contains the gold span (item by item for owners and leaders) and cites
+    the gold task. A list cites exactly the gold items; a count states the number first; a comparison
+    states each side's span with its citation, and says a side the corpus lacks is missing."""
+    parts = parts or {}
     if not answer.get("found", True):
         return False
     text = squash(answer["answer"])
+    citations = answer["citations"]
+    if q.type == "count" or (q.count is not None):
+        first = answer["answer"].split("\n", 1)[0]
+        return bool(re.search(rf"(?<![\d.]){q.count}(?![\d.])", first)) and (not q.items or all(_cites(i, citations, parts) for i in q.items))
+    if q.items and (q.type == "list" or (q.type == "followup" and len(q.items) > 1)):
+        matched = [c for c in citations if any(item_matches(i, c, parts.get(i.get("doc"), set())) for i in q.items)]
+        return all(_cites(i, citations, parts) for i in q.items) and len(matched) == len(citations)
+    if q.type == "compare":
+        spans = q.answer if isinstance(q.answer, list) else [q.answer]
+        for item, span in zip(q.items or (), spans, strict=False):
+            if item.get("doc") is None:
+                if not re.search(r"没有|未找到|未收录|缺少", answer["answer"]):
+                    return False
+            elif squash(span) not in text or not _cites(item, citations, parts):
+                return False
+        return True
     if q.type in LIST_TYPES:
         items = [squash(i) for i in re.split(r"[、，,；;/\s]+", q.answer) if i.strip()]
         contains = bool(items) and all(i in text for i in items)
     else:
         contains = squash(q.answer) in text
-    return contains and any(cites_gold(q, c) for c in answer["citations"])
+    if q.items:
+        return contains and all(_cites(i, citations, parts) for i in q.items)
+    return contains and any(cites_gold(q, c) for c in citations)
 
 
 def declined(answer: dict[str, Any]) -> bool:
@@ -174,10 +211,19 @@ def score_answers(name: str, gold: Sequence[GoldQuestion], ask: Callable[[GoldQu
     elapsed = (time.perf_counter() - clock) * 1000 / max(1, len(gold))
     answerable = [q for q in gold if q.answerable]
     unanswerable = [q for q in gold if not q.answerable]
-    right = {q.id: {"answer": float(answer_is_right(q, answers[q.id]))} for q in answerable}
+    parts = _parts(gold)
+    right = {q.id: {"answer": float(answer_is_right(q, answers[q.id], parts))} for q in answerable}
+    wrong = sum(1 for q in answerable if answers[q.id].get("found", True) and not right[q.id]["answer"])
+    wrong += sum(1 for q in unanswerable if not declined(answers[q.id]))
     refused = {q.id: {"answer": float(declined(answers[q.id]))} for q in unanswerable}
     failures = [
-        {"id": q.id, "question": q.question, "gold": q.answer or "（应说明找不到）", "got": answers[q.id]["answer"][:200]}
+        {
+            "id": q.id,
+            "question": q.question if not q.history else " → ".join((*q.history, q.question)),
+            "gold": _gold_text(q),
+            "got": answers[q.id]["answer"][:200],
+            "found": answers[q.id].get("found", True),
+        }
         for q in gold
         if (right.get(q.id) or refused.get(q.id))["answer"] < 1
     ]
@@ -187,10 +233,21 @@ def score_answers(name: str, gold: Sequence[GoldQuestion], ask: Callable[[GoldQu
         declined=(sum(v["answer"] for v in refused.values()) / len(refused)) if refused else None,
         answerable=len(answerable),
         unanswerable=len(unanswerable),
+        confidently_wrong=wrong,
         breakdown=breakdown(gold, {**right, **refused}, ("answer",)),
         failures=failures,
         mean_ms=elapsed,
     )
+
+
+def _gold_text(q: GoldQuestion) -> str:
+    if q.count is not None:
+        return f"共 {q.count} 项"
+    if q.items and len(q.items) > 1 and q.type != "compare":
+        return "、".join(f"{i.get('task') or i.get('part') or ''}" for i in q.items)
+    if isinstance(q.answer, list):
+        return " | ".join(a or "（应说明没有）" for a in q.answer)
+    return q.answer or "（应说明找不到）"
 
 
 def evaluate_searcher(searcher, gold: Sequence[GoldQuestion], modes: Sequence[str] = OURS, k: int = 10) -> list[SystemResult]:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 LIST_TYPES = {"responsibility", "leader"}
+# Questions whose answer is a set or has sides: scored on the answer, not on one ranked hit.
+SET_TYPES = {"list", "count", "compare", "followup"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +28,21 @@ class GoldQuestion:
     doc: str | None
     task: str | None
     part: str | None
-    answer: str
+    answer: Any  # a span; for a comparison, one span per side
     type: str
     style: str
+    items: tuple[dict[str, Any], ...] | None = None  # every task the answer must cite (exactly these for a list)
+    count: int | None = None  # the number a count question must state
+    history: tuple[str, ...] | None = None  # the earlier questions of the conversation
 
     @property
     def answerable(self) -> bool:
-        return self.doc is not None
+        return self.doc is not None or bool(self.items)
+
+    @property
+    def single(self) -> bool:
+        """One passage answers it: scored on the search ranking as well as on the answer."""
+        return self.doc is not None and self.type not in SET_TYPES and not self.history
 
 
 class HitLike(Protocol):
@@ -54,7 +64,10 @@ def load_gold(path: Path) -> list[GoldQuestion]:
                 continue
             try:
                 data = json.loads(line)
-                questions.append(GoldQuestion(**{k: data.get(k) for k in GoldQuestion.__dataclass_fields__}))
+                fields = {k: data.get(k) for k in GoldQuestion.__dataclass_fields__}
+                fields["items"] = tuple(fields["items"]) if fields["items"] else None
+                fields["history"] = tuple(fields["history"]) if fields["history"] else None
+                questions.append(GoldQuestion(**fields))
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"{path}:{n}: not a gold question ({exc})") from None
     return questions
@@ -73,7 +86,7 @@ def get(hit: Any, name: str) -> Any:
 
 
 def contains_answer(q: GoldQuestion, hit: Any) -> bool:
-    answer = squash(q.answer)
+    answer = squash(q.answer if isinstance(q.answer, str) else "")
     if answer and answer in squash(get(hit, "text")):
         return True
     deadline = hit.get("deadline") if isinstance(hit, dict) else getattr(hit, "deadline", None)
@@ -112,3 +125,26 @@ def cites_gold(q: GoldQuestion, hit: Any) -> bool:
     if q.task:
         return task_matches(q, hit)
     return not q.part or squash(q.part) in squash(" ".join(get(hit, "section")))
+
+
+def is_target_row(hit: Any) -> bool:
+    return "目标" in (get(hit, "task_no") or "") or "预期目标" in "".join(get(hit, "section"))
+
+
+def item_matches(item: dict[str, Any], hit: Any, parts: set[str] = frozenset()) -> bool:
+    """A cited passage is the gold item: same document, same number (a target row for "目标N" and
+    only then) and the item's part; an item without a part is not in any part the gold set names for
+    that document (001 numbers (1)-(8) twice: 打好三场硬仗, then the main body)."""
+    if get(hit, "doc_id") != item.get("doc"):
+        return False
+    section = squash(" ".join(get(hit, "section")))
+    task = item.get("task")
+    if task:
+        if digits(task) != digits(get(hit, "task_no")):
+            return False
+        if ("目标" in task) != is_target_row(hit):
+            return False
+    part = item.get("part")
+    if part:
+        return squash(part) in section
+    return not any(squash(p) in section for p in parts)

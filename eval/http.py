@@ -43,5 +43,5 @@ class ServiceClient:
     def search(self, q: str, k: int = 10) -> list[dict[str, Any]]:
         return self._post("/api/search", {"q": q, "k": k})["hits"]
 
-    def ask(self, q: str) -> dict[str, Any]:
-        return self._post("/api/ask", {"q": q})
+    def ask(self, q: str, history: list[str] | None = None) -> dict[str, Any]:
+        return self._post("/api/ask", {"q": q, **({"history": history} if history else {})})

@@ -75,8 +75,8 @@ def render(sections: dict[str, tuple[list[SystemResult], list[AnswerResult]]], t
             body.append(f"<h3>answers: {html.escape(a.name)}</h3>")
             body.append(
                 _table(
-                    ["answerable", "answer accuracy", "unanswerable", "declined correctly", "ms/q"],
-                    [[a.answerable, a.accuracy, a.unanswerable, a.declined, a.mean_ms]],
+                    ["answerable", "answer accuracy", "unanswerable", "declined correctly", "confidently wrong", "ms/q"],
+                    [[a.answerable, a.accuracy, a.unanswerable, a.declined, a.confidently_wrong, a.mean_ms]],
                 )
             )
             body.append(_breakdown(a, ("answer",)))

@@ -47,7 +47,7 @@ def _in_process(args: Namespace, systems: list[str]):
         results = evaluate_searcher(searcher, gold, [m for m in OURS if m in systems])
         if baseline is not None:
             results += evaluate_baselines(baseline, gold)
-        answers = [score_answers("extractive", gold, lambda q: answerer.ask(q.question).public())] if "answers" in systems else []
+        answers = [score_answers("extractive", gold, lambda q: answerer.ask(q.question, history=list(q.history or ())).public())] if "answers" in systems else []
         return results, answers
 
     return run
@@ -60,7 +60,7 @@ def _over_http(args: Namespace, systems: list[str]):
 
     def run(gold):
         results = [score_system("service", gold, None, lambda q: client.search(q.question, 10))]
-        answers = [score_answers("service", gold, lambda q: client.ask(q.question))] if "answers" in systems else []
+        answers = [score_answers("service", gold, lambda q: client.ask(q.question, history=list(q.history or ())))] if "answers" in systems else []
         return results, answers
 
     return run
@@ -100,7 +100,10 @@ def main(args: Namespace) -> int:
         print(format_table(results))
         for a in answers:
             declined = "-" if a.declined is None else f"{a.declined:.3f} of {a.unanswerable}"
-            print(f"answers ({a.name}): {a.accuracy:.3f} of {a.answerable} right; unanswerable declined {declined}")
+            print(
+                f"answers ({a.name}): {a.accuracy:.3f} of {a.answerable} right; unanswerable declined {declined}; "
+                f"confidently wrong (found, yet wrong) {a.confidently_wrong}"
+            )
         if results and args.breakdown:
             print(f"retrieval breakdown ({results[0].name}):")
             print(format_breakdown(results[0], ("hit@1", "hit@5", "mrr@10")))

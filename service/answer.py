@@ -99,6 +99,7 @@ class ExtractiveAnswerer:
         year: int | None = None,
         doc_id: str | None = None,
         kind: str | None = None,
+        history: list[str] | None = None,
     ) -> Answer:
         started = time.perf_counter()
         result = self.searcher.search(q, k=10, district=district, year=year, doc_id=doc_id, kind=kind)

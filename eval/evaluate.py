@@ -151,6 +151,23 @@ def score_system(
     )
 
 
+_CN = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def chinese_numbers(text: str) -> str:
+    """Numbers written in characters, as digits ("七方面" → "7方面", "二十三个" → "23个"), so a count
+    stated either way is found."""
+
+    def value(m: re.Match) -> str:
+        s = m.group(0)
+        if "十" not in s:
+            return "".join(str(_CN[c]) for c in s)
+        tens, _, ones = s.partition("十")
+        return str((_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0))
+
+    return re.sub(r"[一二三四五六七八九两]?十[一二三四五六七八九]?(?=[个项条方面件家类])|[一二三四五六七八九两](?=[个项条方面件家类])", value, text)
+
+
 def _parts(gold: Sequence[GoldQuestion]) -> dict[str, set[str]]:
     """The parts each document is split into by the gold set (a number used twice is told apart by them)."""
     parts: dict[str, set[str]] = defaultdict(set)
@@ -175,7 +192,7 @@ def answer_is_right(q: GoldQuestion, answer: dict[str, Any], parts: dict[str, se
     text = squash(answer["answer"])
     citations = answer["citations"]
     if q.type == "count" or (q.count is not None):
-        first = answer["answer"].split("\n", 1)[0]
+        first = chinese_numbers(answer["answer"].split("\n", 1)[0])
         return bool(re.search(rf"(?<![\d.]){q.count}(?![\d.])", first)) and (not q.items or all(_cites(i, citations, parts) for i in q.items))
     if q.items and (q.type == "list" or (q.type == "followup" and len(q.items) > 1)):
         matched = [c for c in citations if any(item_matches(i, c, parts.get(i.get("doc"), set())) for i in q.items)]

@@ -142,7 +142,9 @@ def item_matches(item: dict[str, Any], hit: Any, parts: set[str] = frozenset()) 
     if task:
         if digits(task) != digits(get(hit, "task_no")):
             return False
-        if ("目标" in task) != is_target_row(hit):
+        if "目标" in task and not is_target_row(hit):
+            return False
+        if "目标" not in task and "目标" in (get(hit, "task_no") or ""):  # "(3)" is not "目标3"
             return False
     part = item.get("part")
     if part:

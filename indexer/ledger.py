@@ -55,6 +55,7 @@ class LedgerTable:
     ptr: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
     text_offsets: np.ndarray  # byte offsets of each row's text in ledger_text.bin (n + 1)
+    target: np.ndarray  # True for a target row (主要预期目标), False for a task
     _text: mmap.mmap | bytes | None = None
     _owners: dict[str, np.ndarray] = field(default_factory=dict)  # field → ledger row of each value
 
@@ -65,7 +66,7 @@ class LedgerTable:
     def of(cls, passages: Sequence[Passage], names: Names | None = None) -> tuple[LedgerTable, bytes]:
         """The table of the ledger rows among `passages`, and the bytes of their texts."""
         names = names or Names.default()
-        rows, section_codes, texts = [], [], []
+        rows, section_codes, texts, targets = [], [], [], []
         sections: dict[str, int] = {}
         vocab: dict[str, dict[str, int]] = {f: {} for f in MULTI}
         lists: dict[str, list[list[int]]] = {f: [] for f in MULTI}
@@ -73,6 +74,7 @@ class LedgerTable:
             if p.role not in LEDGER_ROLES:
                 continue
             rows.append(row)
+            targets.append(p.role == ROLE_TARGET)
             path = " › ".join(p.section)
             section_codes.append(sections.setdefault(path, len(sections)))
             for name, found in _row_values(p, names).items():
@@ -94,12 +96,13 @@ class LedgerTable:
             ptr=ptr,
             values=values,
             text_offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+            target=np.array(targets, dtype=bool),
             _text=blob,
         )
         return table, blob
 
     def save(self, path: Path, blob: bytes) -> None:
-        arrays = {"rows": self.rows, "section": self.section, "text_offsets": self.text_offsets}
+        arrays = {"rows": self.rows, "section": self.section, "text_offsets": self.text_offsets, "target": self.target}
         for name in MULTI:
             arrays[f"{name}_ptr"], arrays[f"{name}_values"] = self.ptr[name], self.values[name]
         np.savez(path / "ledger.npz", **arrays)
@@ -125,6 +128,7 @@ class LedgerTable:
             ptr={name: arrays[f"{name}_ptr"] for name in MULTI},
             values={name: arrays[f"{name}_values"] for name in MULTI},
             text_offsets=arrays["text_offsets"],
+            target=arrays["target"],
             _text=text,
         )
 

@@ -45,6 +45,7 @@ class Names:
         self._places = places
         self._memo: dict[str, str] = {}
         self._canonical: dict[str, str] = {}
+        self._forms: dict[str, list[str]] = {}
         for line in alias_text.splitlines():
             words = line.split()
             if not words or words[0].startswith("#"):
@@ -52,6 +53,7 @@ class Names:
             canonical = _clean(words[0])
             for word in words:
                 self._canonical.setdefault(self._strip(_clean(word)), canonical)
+                self._forms.setdefault(canonical, []).append(_clean(word))
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -82,6 +84,10 @@ class Names:
         if bare.endswith("分局") and bare[:-2] + "局" in self._canonical:
             return self._canonical[bare[:-2] + "局"]
         return bare
+
+    def forms(self, canonical: str) -> list[str]:
+        """The ways the aliases file writes one canonical name (the name itself first)."""
+        return [canonical, *(f for f in self._forms.get(canonical, []) if f != canonical)]
 
     def suggest(self, wanted: str, known: list[str], n: int = 5) -> list[str]:
         """The known names nearest to one that matched nothing: those containing it (or contained

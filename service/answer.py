@@ -19,7 +19,11 @@ from typing import Protocol
 
 from indexer.passage import ROLE_GLOSSARY, Hit, Passage
 
-from .search import Searcher, SearchResult
+from .compare import read_sides, side_question
+from .conversation import resolve
+from .ledger import Ledger, TaskFilters
+from .lists import list_answer, read_list_question
+from .search import Searcher, SearchResult, normalize_question
 
 KIND_NUMBER = "number"
 KIND_DEADLINE = "deadline"
@@ -27,14 +31,27 @@ KIND_RESPONSIBILITY = "responsibility"
 KIND_LEADER = "leader"
 KIND_DEFINITION = "definition"
 KIND_GENERAL = "general"
+KIND_COOPERATE = "cooperate"
+KIND_AREA = "area"
+KIND_GROUP = "group"
+KIND_PROGRESS = "progress"
+KIND_LIST = "list"
+KIND_COUNT = "count"
+KIND_COMPARE = "compare"
 
 _KINDS = [
+    (KIND_GROUP, re.compile(r"在哪个.{0,4}(下面|下|里)|哪个工程|属于哪|归在哪|归属哪|哪一类|哪类工作|所在分组|哪个分组|哪个小标题|小标题|哪一场|哪个分项|哪一项下|哪个部分|哪个板块下|哪个方面")),
+    (KIND_COOPERATE, re.compile(r"配合单位|配合部门|协办单位|谁配合|哪些.{0,4}配合|配合的|还有谁|还有哪些(部门|单位)|除了?.{1,12}(外|之外|以外)")),
+    (KIND_AREA, re.compile(r"哪几个镇|哪几个板块|哪几个街道|哪个镇|哪些镇|哪个板块|哪些板块|哪些街道|哪个街道|责任板块|在哪里实施|落在哪|涉及哪些(镇|板块|街道)|哪些镇和街道|在哪个地方")),
+    (KIND_PROGRESS, re.compile(r"完成了吗|完成没有|完成没|有没有完成|完成情况|完成得|进展|进度|落实得怎么样|落实情况|做到了吗|实现了吗|达到了吗|达标了吗")),
     (KIND_DEADLINE, re.compile(r"什么时候|什么时间|何时|啥时候|哪天|完成时限|完成时间|时间节点|截止|时限|期限|哪个月|几月份?(完成|前)|多久")),
     (KIND_LEADER, re.compile(r"分管|(哪位|哪个|哪些|谁是).{0,4}领导|[区县市]领导|牵头领导|责任领导|副区长|副县长|副市长|谁分管")),
     (KIND_RESPONSIBILITY, re.compile(r"谁负责|谁牵头|哪个部门|哪些部门|哪个单位|哪些单位|牵头单位|牵头部门|责任单位|责任部门|负责单位|主管部门|归谁|归哪|牵头|负责")),
     (KIND_DEFINITION, re.compile(r"什么是|指什么|是指|含义|什么意思|是个什么|是什么平台|是什么机制|是什么")),
     (KIND_NUMBER, re.compile(r"多少|几[个家条座所套项万亿亩人次辆张处批]?|目标|增长|增速|增幅|规模|比重|比例|达到|占比|面积|数量|总额|总量|金额")),
 ]
+_QUANTITY = re.compile(r"多少|(?<!哪)几[个家条座所套项万亿亩人次辆张处批]")
+_UNIT = re.compile(r"多少(钱|亿元|万元|元|亩|公里|千米|平方米|万平方米|个|家|条|座|所|套|项|人次|万人|人|辆|张|处|批|件|吨|户|间|台|场|次)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;。！？!?])")
 _SENTENCE_SPLIT = re.compile(r"(?<=[；;。！？!?])")
 _DIGIT = re.compile(r"\d")
@@ -53,9 +70,12 @@ class Answer:
     found: bool
     filters: dict[str, object] = field(default_factory=dict)
     took_ms: float = 0.0
+    ledger_url: str | None = None  # a list answer: the ledger filtered the same way
 
     def public(self) -> dict[str, object]:
+        extra = {"ledger_url": self.ledger_url} if self.ledger_url else {}
         return {
+            **extra,
             "query": self.query,
             "answer": self.answer,
             "citations": [h.public() for h in self.citations],
@@ -89,8 +109,9 @@ def _bigrams(text: str) -> set[str]:
 class ExtractiveAnswerer:
     """Answers from the searcher's hits; the only Answerer, and the default."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, ledger: Ledger | None = None) -> None:
         self.searcher = searcher
+        self.ledger = ledger or Ledger(searcher.index)
 
     def ask(
         self,
@@ -102,11 +123,55 @@ class ExtractiveAnswerer:
         history: list[str] | None = None,
     ) -> Answer:
         started = time.perf_counter()
-        result = self.searcher.search(q, k=10, district=district, year=year, doc_id=doc_id, kind=kind)
-        answer = self._compose(q, result)
-        answer.filters = result.parsed.filters()
+        q = normalize_question(q)
+        turn = resolve(q, [normalize_question(h) for h in history or []], self.searcher.parser.districts_named, self.ledger.mentions)
+        question = turn.question
+        filters = dict(district=district, year=year, doc_id=doc_id, kind=kind)
+        answer = self._compare(question, filters) or self._list(question, filters)
+        if answer is None:
+            result = self.searcher.search(question, k=10, **filters)
+            answer = self._compose(question, result, asked=turn.asked)
+            answer.filters = result.parsed.filters()
+        answer.query = q
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def _list(self, q: str, filters: dict) -> Answer | None:
+        """A list or count question, answered from the ledger's exact rows."""
+        parsed = self.searcher.parser.parse(q, **filters)
+        question = read_list_question(q, parsed, self.ledger)
+        if question is None:
+            return None
+        text, hits, link = list_answer(question, self.ledger)
+        if not hits:
+            named = any(getattr(question.filters, f) for f in ("department", "lead_department", "leader", "area", "section"))
+            scope = TaskFilters(district=question.filters.district, year=question.filters.year, doc_id=question.filters.doc_id)
+            if not named or not self.ledger.select(scope, facets=False).total:
+                return None  # no task table in scope (a work report): the question is one for search
+        answer = Answer(q, text, hits, KIND_COUNT if question.count else KIND_LIST, True, filters=parsed.filters())
+        answer.ledger_url = link
+        return answer
+
+    def _compare(self, q: str, filters: dict) -> Answer | None:
+        """Two or more districts or years: one line per side, each with its own figure and citation."""
+        if filters.get("district") is not None or filters.get("year") is not None:
+            return None
+        sides = read_sides(q, self.searcher.parser.districts_named)
+        if not sides:
+            return None
+        lines, cited, found = [], [], False
+        for n, (district, year) in enumerate(sides, start=1):
+            side_q = side_question(q, district, year, self.searcher.parser.districts_named)
+            result = self.searcher.search(side_q, k=10, district=district or "", year=year or 0, doc_id=filters.get("doc_id"))
+            part = self._compose(side_q, result)
+            label = f"{district or ''}{f'{year}年' if year else ''}"
+            if part.found:
+                found = True
+                lines.append(f"{n}. {label}：{part.answer.splitlines()[0]}")
+                cited.extend(h for h in part.citations if h not in cited)
+            else:
+                lines.append(f"{n}. {label}：没有找到相关内容（{label}的报告中没有直接回答该问题的内容）。")
+        return Answer(q, "\n".join(lines), cited, KIND_COMPARE, found)
 
     # -- deciding whether there is evidence -------------------------------------------------
 
@@ -182,8 +247,8 @@ class ExtractiveAnswerer:
 
     # -- writing the answer -----------------------------------------------------------------
 
-    def _compose(self, q: str, result: SearchResult) -> Answer:
-        kind = question_kind(q)
+    def _compose(self, q: str, result: SearchResult, asked: str | None = None) -> Answer:
+        kind = question_kind(asked or q)
         if not result.hits:
             return self._decline(q, result, kind, f"{result.message or '未找到相关内容'}。")
         strong = [h for h in result.hits[:MAX_GENERAL] if self.is_evidence(q, result, h.passage)]
@@ -199,8 +264,15 @@ class ExtractiveAnswerer:
             return self._decline(q, result, kind, reason, nearest=result.hits[:MAX_GENERAL])
         top = strong[0]
         entry = next((h for h in result.hits[:5] if h.passage.role == ROLE_GLOSSARY and _term(h.passage) in q), None)
-        if entry and (kind == KIND_DEFINITION or kind == KIND_GENERAL):
+        # A 名词解释 entry that names the asked term answers "什么是X" and "X包括哪几种" alike.
+        if entry and (kind in (KIND_DEFINITION, KIND_GENERAL) or (kind == KIND_NUMBER and entry is top)):
             return Answer(q, f"{entry.passage.text}{cite(entry)}", [entry], KIND_DEFINITION, True)
+        if kind == KIND_PROGRESS:
+            if top.passage.role in ("task", "target"):  # a plan, not a record of what was done
+                clause = _best_clause(q, top.passage.text, need_digit=False) or _shorten(top.passage.text)
+                text = f"报告只列出计划目标，未记录完成情况。计划：{clause}{cite(top)}"
+                return Answer(q, text, [top], KIND_PROGRESS, True)
+            kind = KIND_NUMBER if _DIGIT.search(top.passage.text) else KIND_GENERAL
         if kind == KIND_DEFINITION:
             kind = KIND_GENERAL
         if kind in _FIELD_ANSWERS:  # who leads, which leader, by when: from the best hit that states it
@@ -212,10 +284,12 @@ class ExtractiveAnswerer:
         _, canonical = self.searcher.synonyms.expand(q)
         wanted = q + "".join(canonical)  # 社零 → 社会消费品零售总额, so the right clause is found
         if kind == KIND_NUMBER:
-            figure = next((h for h in strong if h.passage.role != ROLE_GLOSSARY), top)
-            clause = _best_clause(wanted, figure.passage.text, need_digit=True)
-            if clause:
-                return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)
+            for figure in [h for h in strong if h.passage.role != ROLE_GLOSSARY] or [top]:
+                clause = _best_clause(wanted, figure.passage.text, need_digit=True)
+                if clause:
+                    return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)
+            if _QUANTITY.search(q):  # how much, and no passage that covers the question states a figure
+                return self._decline(q, result, kind, "未找到该问题所问的具体数字。", nearest=strong)
         lines = []
         for hit in strong[:MAX_GENERAL]:
             lines.append(f"{_best_sentence(wanted, hit.passage.text)}{cite(hit)}")
@@ -236,7 +310,7 @@ class ExtractiveAnswerer:
 _KIND_WORDS = re.compile(
     r"^(多少|几|哪|哪些|哪个|哪位|什么|怎么|如何|是否|要|有|谁|负责|牵头|部门|单位|领导|分管|区领导|目标|预期|"
     r"增长|计划|今年|去年|指|是|情况|工作|任务|报告|主要|方面|相关|具体|内容|要求|措施|打算|开展|推进|区|年|"
-    r"不是|其他|其它|别的|区县|时候|时间|完成|期限|时限)$"
+    r"不是|其他|其它|别的|区县|时候|时间|完成|期限|时限|数量|金额|总量|数额|多少钱|分别|各是)$"
 )
 
 
@@ -247,8 +321,15 @@ def _owners(p: Passage) -> str:
     return f"牵头单位：★{'、★'.join(p.lead_departments)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
 
 
+def _others(p: Passage) -> list[str]:
+    return [d for d in p.departments if d not in p.lead_departments] if p.lead_departments else []
+
+
 # kind → (what is asked, does a passage state it, the statement)
 _FIELD_ANSWERS = {
+    KIND_COOPERATE: ("配合单位", _others, lambda p: f"配合单位：{'、'.join(_others(p))}（牵头单位：★{'、★'.join(p.lead_departments)}）"),
+    KIND_AREA: ("责任板块", lambda p: p.areas, lambda p: f"责任板块：{'、'.join(p.areas)}"),
+    KIND_GROUP: ("所属分组", lambda p: p.section, lambda p: f"所属分组：{p.section[-1]}（{' › '.join(p.section)}）"),
     KIND_RESPONSIBILITY: ("责任部门", lambda p: p.departments, _owners),
     KIND_LEADER: ("分管领导", lambda p: p.leaders, lambda p: f"分管区领导：{'、'.join(p.leaders)}"),
     KIND_DEADLINE: ("完成时限", lambda p: p.deadline, lambda p: f"完成时限：{p.deadline}"),
@@ -282,14 +363,25 @@ def _best_clause(q: str, text: str, need_digit: bool) -> str | None:
     if len(text) <= 40 and (not need_digit or _DIGIT.search(text)):
         return text
     wanted = _bigrams(q)
+    unit = _UNIT.search(q)
+    unit = ("元" if unit.group(1) == "钱" else unit.group(1)) if unit else None
     clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
-    scored = [(i, _score(wanted, c)) for i, c in enumerate(clauses) if not need_digit or _DIGIT.search(c)]
+    # the clause that shares most with the question; one with the asked unit ("多少钱" → 元) first
+    own = [_score(wanted, c) for c in clauses]
+    # a clause's figure often belongs to the words of the clause before it ("推进违法建设整治，完成治理 45 万平方米")
+    scored = [
+        (i, own[i] + (0.5 * own[i - 1] if i and not own[i] and clauses[i - 1].endswith(("，", ",")) else 0) + (2 if unit and unit in c else 0))
+        for i, c in enumerate(clauses)
+        if not need_digit or _DIGIT.search(c)
+    ]
     if not scored:
         return None
     i, best = max(scored, key=lambda item: (item[1], -item[0]))
     if best == 0:
         return None
     clause = clauses[i].rstrip("，,；;")
+    if own[i] == 0 and i:  # the figure alone would not say what it counts
+        clause = clauses[i - 1] + clause
     follow = clauses[i + 1].rstrip("，,；;。") if i + 1 < len(clauses) else ""
     if follow and len(follow) <= 14 and _DIGIT.search(follow) and clauses[i].endswith(("，", ",", "、")):
         clause = f"{clause}{clauses[i][-1]}{follow}"

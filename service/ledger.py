@@ -31,6 +31,7 @@ _NAMED = {
     "leader": ("leader", "分管领导"),
     "area": ("area", "板块"),
 }
+_GENERIC = re.compile(r"^(各|相关|有关|其他|全体)|^(单位|部门|板块|领导|成员单位)$")
 COLUMNS = ("文件", "序号", "分组", "工作任务", "★牵头单位", "责任单位", "板块", "分管领导", "出处", "完成时限")
 _WIDTHS = (28, 8, 30, 70, 18, 30, 16, 12, 40, 14)
 
@@ -86,10 +87,17 @@ class Ledger:
         self._year = doc_year[self._doc] if len(self.doc_ids) else np.zeros(0, dtype=np.int32)
         self._sections = [_squash(s) for s in self.table.sections]
         self.documents = docs
+        self._forms: list[tuple[str, str, str]] | None = None
+        self._parts: list[str] | None = None
 
     # -- selecting ---------------------------------------------------------------------------
-    def select(self, filters: TaskFilters, facets: bool = True) -> TaskSelection:
+    def select(self, filters: TaskFilters, facets: bool = True, rows: str | None = None) -> TaskSelection:
+        """The rows matching every filter; `rows` = "targets" or "tasks" keeps only those (for answers)."""
         mask = np.ones(len(self.table), dtype=bool)
+        if rows == "targets":
+            mask &= self.table.target
+        elif rows == "tasks":
+            mask &= ~self.table.target
         applied: dict[str, Any] = {}
         missing: list[str] = []
         suggestions: dict[str, list[str]] = {}
@@ -175,6 +183,64 @@ class Ledger:
         # most tasks first; ties in the order the names first appear in the index
         order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:FACET_LIMIT]
         return [{"value": vocab[i], "count": int(counts[i])} for i in order]
+
+    # -- names in a question -----------------------------------------------------------------
+    def mentions(self, text: str) -> list[tuple[str, str]]:
+        """(field, canonical name) of the departments, leaders and areas a question names, in the order
+        they appear; the longest name wins where two overlap ("东太湖度假区" over "度假区")."""
+        if self._forms is None:
+            forms: list[tuple[str, str, str]] = []
+            for name in ("leader", "area", "department"):
+                for canonical in self.table.vocab[name]:
+                    if _GENERIC.match(canonical):
+                        continue  # "单位", "各部门": words of a question, not a name in it
+                    for form in self.names.forms(canonical):
+                        if len(form) >= 2:
+                            forms.append((form, name, canonical))
+            forms.sort(key=lambda f: -len(f[0]))
+            self._forms = forms
+        squashed = _squash(text)
+        taken = [False] * len(squashed)
+        found: list[tuple[int, str, str]] = []
+        for form, name, canonical in self._forms:
+            start = squashed.find(form)
+            while start >= 0:
+                if not any(taken[start : start + len(form)]):
+                    taken[start : start + len(form)] = [True] * len(form)
+                    if all(c != canonical or n != name for _, n, c in found):
+                        found.append((start, name, canonical))
+                start = squashed.find(form, start + 1)
+        return [(name, canonical) for _, name, canonical in sorted(found)]
+
+    def section_named(self, text: str) -> str | None:
+        """A group heading the question names (quoted, or the words of a heading of the index)."""
+        quoted = re.findall(r"[“「\"『]([^”」\"』]{2,40})[”」\"』]", text)
+        squashed = _squash(text)
+        best = None
+        for part in self._heading_parts():
+            if part in squashed and (best is None or len(part) > len(best)):
+                best = part
+        for q in quoted:
+            key = _squash(q)
+            if any(key in s for s in self._sections):
+                return key
+        return best
+
+    def _heading_parts(self) -> list[str]:
+        if self._parts is None:
+            parts: set[str] = set()
+            # A target row's own heading is its indicator ("地区生产总值"), not a group of tasks.
+            target_sections = set(self.table.section[self.table.target].tolist())
+            for code, path in enumerate(self.table.sections):
+                if code in target_sections:
+                    continue
+                for part in path.split(" › "):
+                    bare = _squash(re.sub(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|第[一二三四五六七八九十]+[部分章节]?)\s*", "", part))
+                    for piece in (bare, re.split(r"[，,]", bare)[0]):
+                        if len(piece) >= 4 and "目标" not in piece and piece not in ("工作任务", "主要任务", "重点任务", "工作任务分解"):
+                            parts.add(piece)
+            self._parts = sorted(parts)
+        return self._parts
 
     # -- reading -----------------------------------------------------------------------------
     def passages(self, rows: np.ndarray) -> list[Passage]:

@@ -119,6 +119,14 @@ class QueryParser:
                 query.from_question.append("kind")
         return query
 
+    def districts_named(self, text: str) -> list[str]:
+        """Every district a text names, indexed or not ("姑苏区和吴中区"): for comparisons and follow-ups."""
+        found = list(self._districts_in(text))
+        for place in self._places:
+            if place in text and place not in found:
+                found.append(place)
+        return found
+
     def _districts_in(self, text: str) -> list[str]:
         found: list[str] = []
         for alias in sorted(self._aliases, key=len, reverse=True):

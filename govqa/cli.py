@@ -216,7 +216,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except (IndexLoadError, EmbedderError) as exc:
         print(f"govqa ask: {exc}", file=sys.stderr)
         return 1
-    answer = answerer.ask(args.question, district=args.district, year=args.year, doc_id=args.doc_id)
+    answer = answerer.ask(args.question, district=args.district, year=args.year, doc_id=args.doc_id, history=args.history)
     if args.json:
         _print_json(answer.public())
     else:
@@ -372,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _question_parser(sub, "search", "检索", "/api/search", cmd_search)
     p.add_argument("-k", type=int, default=10)
-    _question_parser(sub, "ask", "问答：从所引段落写出答案", "/api/ask", cmd_ask)
+    p = _question_parser(sub, "ask", "问答：从所引段落写出答案", "/api/ask", cmd_ask)
+    p.add_argument("--history", action="append", default=None, metavar="QUESTION", help="同一对话中此前的问题（可多次给出，按先后顺序）；追问据此补全")
 
     p = sub.add_parser("eval", help="用标准问题集评测检索（与基线对比）")
     p.add_argument("--gold", type=Path, action="append", default=None, help="标准问题集 JSONL（可多次给出；默认 eval/gold/*.jsonl）")

@@ -71,9 +71,12 @@ class Answer:
     filters: dict[str, object] = field(default_factory=dict)
     took_ms: float = 0.0
     ledger_url: str | None = None  # a list answer: the ledger filtered the same way
+    resolved: str | None = None  # a follow-up: the question as the conversation completes it
 
     def public(self) -> dict[str, object]:
-        extra = {"ledger_url": self.ledger_url} if self.ledger_url else {}
+        extra: dict[str, object] = {"ledger_url": self.ledger_url} if self.ledger_url else {}
+        if self.resolved:
+            extra["resolved"] = self.resolved
         return {
             **extra,
             "query": self.query,
@@ -133,6 +136,8 @@ class ExtractiveAnswerer:
             answer = self._compose(question, result, asked=turn.asked)
             answer.filters = result.parsed.filters()
         answer.query = q
+        if turn.followup:
+            answer.resolved = question
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -232,8 +237,8 @@ class ExtractiveAnswerer:
             total += weight
             covered += weight * share
             weighted.append((weight, share))
-        if total == 0:
-            return 1.0, 1.0
+        if total == 0:  # nothing in the question the corpus knows ("x", "你好"): nothing to answer from
+            return 0.0, 0.0
         # The most specific words: the rarest one, or with three words or more, the better of the two
         # rarest (one rare colloquial word, "多出来", must not outweigh the rare word that is covered).
         weighted.sort(key=lambda ws: -ws[0])

@@ -51,10 +51,16 @@ class SearchRequest(BaseModel):
     doc_id: Text | None = Field(None, max_length=200, description="只在该文档中检索")
 
 
+MAX_HISTORY = 10
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: Question = Field(..., description="问题，1–500 个字符")
+    history: list[Question] | None = Field(
+        None, max_length=MAX_HISTORY, description="同一对话中此前的问题，按先后顺序，至多 10 条，每条 1–500 个字符；追问据此补全"
+    )
     district: Text | None = Field(None, max_length=20, description="区县；空字符串表示不按区筛选")
     year: int | None = Field(None, ge=0, le=2100, description="年份；0 表示不按年份筛选")
     doc_id: Text | None = Field(None, max_length=200, description="只在该文档中检索")

@@ -89,9 +89,16 @@ class EmbeddingCache:
                 self._data.popitem(last=False)
 
 
+# Full-width digits, Latin letters, % and the ideographic space, as the documents write them
+# (half-width); full-width Chinese punctuation (，？（）) stays, as in the documents.
+_FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+_FULL_WIDTH |= {0xFF05: ord("%"), 0x3000: ord(" "), 0xFF0E: ord(".")}
+
+
 def normalize_question(q: str) -> str:
-    """A question in the characters the index holds: radical look-alikes mapped, 繁體 in 简体."""
-    return to_simplified(normalize_chars(q))[0]
+    """A question in the characters the index holds: full-width digits and letters made half-width,
+    radical look-alikes mapped, 繁體 in 简体 — before anything else reads it."""
+    return to_simplified(normalize_chars(q.translate(_FULL_WIDTH)))[0]
 
 
 class Searcher:

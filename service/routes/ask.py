@@ -19,5 +19,5 @@ router = APIRouter()
 async def ask(
     body: AskRequest, answerer: Annotated[ExtractiveAnswerer, Depends(get_answerer)], gate: Annotated[HeavyGate, Depends(get_gate)]
 ) -> JSONResponse:
-    answer = await gate.run(answerer.ask, body.q, district=body.district, year=body.year, doc_id=body.doc_id)
+    answer = await gate.run(answerer.ask, body.q, district=body.district, year=body.year, doc_id=body.doc_id, history=body.history)
     return JSONResponse(answer.public())

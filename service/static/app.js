@@ -4,7 +4,8 @@
 const $ = (id) => document.getElementById(id);
 const KEY_STORE = "govqa-api-key";
 const STOP = ["多少", "哪些", "哪个", "哪位", "什么", "今年", "要求", "负责", "牵头", "分管", "领导", "目标", "怎么", "如何", "是否", "请问"];
-const state = { query: "", off: { district: false, year: false }, lastHits: [], docs: null };
+const state = { query: "", off: { district: false, year: false }, lastHits: [], docs: null, history: [] };
+const MAX_HISTORY = 10;
 const PAGE_SIZE = 100;
 const TASK_FILTERS = ["department", "lead_department", "leader", "area", "district", "year", "doc_id", "section", "q"];
 const FILTER_NAMES = { department: "责任单位", lead_department: "牵头单位", leader: "分管领导", area: "板块", district: "区县", year: "年份", doc_id: "文件", section: "分组", q: "内容" };
@@ -146,8 +147,9 @@ function renderAnswer(answer) {
   card.hidden = false;
   card.classList.toggle("declined", !answer.found);
   card.appendChild(el("div", "label", answer.found ? "答案（摘自所引文件）" : "未找到直接答案"));
-  card.appendChild(document.createTextNode(answer.answer));
-  if (answer.found && answer.citations && answer.citations.length) {
+  card.appendChild(document.createTextNode(answer.answer.replace(/\n完整清单（可导出、打印）：任务台账 \S+$/, "")));
+  if (answer.ledger_url) card.appendChild(link(answer.ledger_url, "在任务台账中查看这份清单（可导出 Excel、打印）→", "ledger-link"));
+  if (answer.found && answer.citations && answer.citations.length && answer.citations.length <= 10) {
     const sources = el("ol", "sources");
     for (const hit of answer.citations) {
       const item = el("li");
@@ -217,8 +219,21 @@ async function runSearch() {
   $("landing").hidden = true;
   $("status").textContent = "检索中……";
   const body = request(question);
+  const last = state.history.length - 1;
+  const earlier = (state.history[last] === question ? state.history.slice(0, last) : state.history).slice(-MAX_HISTORY);
   try {
-    const [answer, result] = await Promise.all([call("/api/ask", body), call("/api/search", { ...body, k: 10 })]);
+    let answer, result;
+    if (earlier.length) {
+      // A follow-up is completed by the answer service; the results then show what it was read as.
+      answer = await call("/api/ask", { ...body, history: earlier });
+      result = await call("/api/search", { ...body, q: answer.resolved || question, k: 10 });
+    } else {
+      [answer, result] = await Promise.all([call("/api/ask", body), call("/api/search", { ...body, k: 10 })]);
+    }
+    if (state.history[state.history.length - 1] !== question) state.history.push(question);
+    state.history = state.history.slice(-MAX_HISTORY);
+    sessionStorage.setItem("govqa-history", JSON.stringify(state.history));
+    renderConversation(question);
     renderAnswer(answer);
     renderChips(result.filters);
     renderHits(result.hits, question);
@@ -229,6 +244,13 @@ async function runSearch() {
     $("results").replaceChildren();
     $("status").textContent = error.message;
   }
+}
+
+// The earlier questions of this conversation (not the one just asked), and 新对话 to start afresh.
+function renderConversation(current) {
+  const earlier = state.history.filter((q, i) => !(i === state.history.length - 1 && q === current));
+  $("conversation").hidden = !earlier.length;
+  $("turns").replaceChildren(...earlier.map((q) => el("li", "", q)));
 }
 
 async function loadDocuments() {
@@ -476,6 +498,12 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+$("new-conversation").addEventListener("click", () => {
+  state.history = [];
+  sessionStorage.removeItem("govqa-history");
+  renderConversation("");
+  $("q").focus();
+});
 $("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const question = $("q").value.trim();
@@ -529,6 +557,11 @@ window.addEventListener("popstate", render);
 
 (function start() {
   const p = params();
+  try {
+    state.history = JSON.parse(sessionStorage.getItem("govqa-history") || "[]").filter((q) => typeof q === "string").slice(-MAX_HISTORY);
+  } catch {
+    state.history = [];
+  }
   if (p.get("key")) {
     localStorage.setItem(KEY_STORE, p.get("key"));
     p.delete("key");

@@ -145,3 +145,32 @@ def test_widget_shows_its_presets_and_passes_them_on(page, service, host_origin,
         assert page.input_value("#district") == "吴中区" and page.input_value("#year") == "2023"
     finally:
         stop()
+
+
+def test_a_follow_up_on_the_page_is_answered_about_the_previous_question(page, service):
+    page.goto(f"{service}/")
+    page.fill("#q", "碧螺春茶文化节谁牵头？")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#answer').textContent.includes('农业农村局')")
+    page.fill("#q", "配合单位有哪些？")
+    page.keyboard.press("Enter")
+    page.locator("#conversation").wait_for(state="visible")
+    page.wait_for_function("document.querySelector('#answer').textContent.includes('配合单位：市场监管局')")
+    answer = page.locator("#answer").text_content()
+    assert "市场监管局" in answer and "(36)" in answer
+    assert page.locator("#conversation").is_visible() and "碧螺春茶文化节谁牵头" in page.locator("#turns").text_content()
+    assert "(36)" in page.locator(".hit .cite").first.text_content()  # the results are about the task too
+    page.click("#new-conversation")
+    assert page.locator("#conversation").is_hidden()
+    page.fill("#q", "配合单位有哪些？")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#answer').textContent.length > 0 && !document.querySelector('#answer').textContent.includes('市场监管局')")
+
+
+def test_a_list_answer_links_to_the_same_list_in_the_ledger(page, service):
+    page.goto(f"{service}/?q=" + quote("吴中区2023年商务局牵头哪些任务？"))
+    page.wait_for_selector("#answer .ledger-link")
+    assert "共 7 项" in page.locator("#answer").text_content()
+    page.click("#answer .ledger-link")
+    page.wait_for_function("document.querySelector('#task-total').textContent === '共 7 项任务'")
+    assert "lead_department=" in page.url

@@ -270,7 +270,7 @@ class ExtractiveAnswerer:
         top = strong[0]
         entry = next((h for h in result.hits[:5] if h.passage.role == ROLE_GLOSSARY and _term(h.passage) in q), None)
         # A 名词解释 entry that names the asked term answers "什么是X" and "X包括哪几种" alike.
-        if entry and (kind in (KIND_DEFINITION, KIND_GENERAL) or (kind == KIND_NUMBER and entry is top)):
+        if entry and (kind in (KIND_DEFINITION, KIND_GENERAL) or (kind == KIND_NUMBER and entry is top and not _QUANTITY.search(q))):
             return Answer(q, f"{entry.passage.text}{cite(entry)}", [entry], KIND_DEFINITION, True)
         if kind == KIND_PROGRESS:
             if top.passage.role in ("task", "target"):  # a plan, not a record of what was done

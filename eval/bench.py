@@ -59,6 +59,18 @@ def questions(n: int) -> list[str]:
     return out
 
 
+def list_questions(port: int, n: int) -> list[str]:
+    """List and count questions about the index's own departments and leaders (from the ledger's facets)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/api/tasks?size=1")
+    facets = json.loads(conn.getresponse().read()).get("facets", {})
+    conn.close()
+    asks = [f"{f['value']}牵头哪些任务？" for f in facets.get("lead_departments", [])[:20]]
+    asks += [f"{f['value']}分管的工作一共有几项？" for f in facets.get("leaders", [])[:10]]
+    asks += [f"{f['value']}涉及哪些任务？" for f in facets.get("areas", [])[:10]]
+    return [asks[i % len(asks)] for i in range(min(n, 200))] if asks else []
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -242,6 +254,10 @@ def run(
         for c in clients[:2]:
             latencies, wall, failures = http_load(port, asks, c)
             result[f"ask_http_{c}c"] = {**summary(latencies), "qps": round(len(asks) / wall, 1), "failures": failures}
+        lists = list_questions(port, n)
+        if lists:
+            latencies, wall, failures = http_load(port, [("/api/ask", {"q": q}) for q in lists], 1)
+            result["ask_list_http_1c"] = {**summary(latencies), "qps": round(len(lists) / wall, 1), "failures": failures}
         result["serve_peak_rss_mb"] = peak_rss_mb(pid)
     with running_server(index, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
         http_load(port, searches, 1)  # fills the cache
@@ -260,6 +276,8 @@ def run(
         "inprocess_search_p50_over_embed_p50": round(result["search_inprocess"]["p50_ms"] / floor_ms, 2),
         "ask_p50_over_embed_p50": round(result[f"ask_http_{clients[0]}c"]["p50_ms"] / floor_ms, 2),
     }
+    if "ask_list_http_1c" in result:
+        ratios["ask_list_p50_over_embed_p50"] = round(result["ask_list_http_1c"]["p50_ms"] / floor_ms, 2)
     for c in clients:
         ratios[f"qps_{c}c_over_embed_rate"] = round(result[f"search_http_{c}c"]["qps"] * floor_ms / 1000, 2)
     ratios["cached_p50_over_embed_p50"] = round(result["search_http_cached_1c"]["p50_ms"] / floor_ms, 2)
@@ -275,7 +293,7 @@ def format_report(result: dict[str, Any]) -> str:
     s = result["search_inprocess"]
     lines.append(f"{'search in-process':<24} p50 {s['p50_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f}  p99 {s['p99_ms']:7.2f}")
     for key, value in result.items():
-        if key.startswith(("search_http_", "ask_http_")):
+        if key.startswith(("search_http_", "ask_http_", "ask_list_http_")):
             lines.append(
                 f"{key:<24} p50 {value['p50_ms']:7.2f} ms  p95 {value['p95_ms']:7.2f}  p99 {value['p99_ms']:7.2f}  "
                 f"{value['qps']:7.1f} q/s  failures {value['failures']}"

@@ -289,7 +289,10 @@ class ExtractiveAnswerer:
         _, canonical = self.searcher.synonyms.expand(q)
         wanted = q + "".join(canonical)  # 社零 → 社会消费品零售总额, so the right clause is found
         if kind == KIND_NUMBER:
-            for figure in [h for h in strong if h.passage.role != ROLE_GLOSSARY] or [top]:
+            figures = [h for h in strong if h.passage.role != ROLE_GLOSSARY] or [top]
+            # "有什么预期目标" is answered by the best passage even without a figure ("高于上年");
+            # only a how-much question looks further down for one
+            for figure in figures if _QUANTITY.search(q) else figures[:1]:
                 clause = _best_clause(wanted, figure.passage.text, need_digit=True)
                 if clause:
                     return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)

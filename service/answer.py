@@ -52,6 +52,7 @@ _KINDS = [
 ]
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个家条座所套项万亿亩人次辆张处批]")
 _UNIT = re.compile(r"多少(钱|亿元|万元|元|亩|公里|千米|平方米|万平方米|个|家|条|座|所|套|项|人次|万人|人|辆|张|处|批|件|吨|户|间|台|场|次)")
+_MONEY = re.compile(r"金额|多少钱|资金|投资额|总额|多少资金")  # asks for an amount of money: a figure in 元
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;。！？!?])")
 _SENTENCE_SPLIT = re.compile(r"(?<=[；;。！？!?])")
 _DIGIT = re.compile(r"\d")
@@ -292,10 +293,15 @@ class ExtractiveAnswerer:
             figures = [h for h in strong if h.passage.role != ROLE_GLOSSARY] or [top]
             # "有什么预期目标" is answered by the best passage even without a figure ("高于上年");
             # only a how-much question looks further down for one
-            for figure in figures if _QUANTITY.search(q) else figures[:1]:
-                clause = _best_clause(wanted, figure.passage.text, need_digit=True)
+            # among the covering passages, the clause that says most of what was asked; the better-ranked on a tie
+            found = []
+            for rank, figure in enumerate(figures[:MAX_GENERAL] if _QUANTITY.search(q) else figures[:1]):
+                clause, score = _scored_clause(wanted, figure.passage.text, need_digit=True)
                 if clause:
-                    return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)
+                    found.append((score - 1.0 * rank, -rank, clause, figure))
+            if found:
+                _, _, clause, figure = max(found, key=lambda f: (f[0], f[1]))
+                return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)
             if _QUANTITY.search(q):  # how much, and no passage that covers the question states a figure
                 return self._decline(q, result, kind, "未找到该问题所问的具体数字。", nearest=strong)
         lines = []
@@ -368,11 +374,16 @@ def _score(question: set[str], text: str) -> int:
 
 def _best_clause(q: str, text: str, need_digit: bool) -> str | None:
     """The clause (between commas) that shares most with the question, with its figure."""
-    if len(text) <= 40 and (not need_digit or _DIGIT.search(text)):
-        return text
+    return _scored_clause(q, text, need_digit)[0]
+
+
+def _scored_clause(q: str, text: str, need_digit: bool) -> tuple[str | None, float]:
+    """The best clause and how much of the question it says (shared pairs of characters; +2 with the asked unit)."""
     wanted = _bigrams(q)
     unit = _UNIT.search(q)
-    unit = ("元" if unit.group(1) == "钱" else unit.group(1)) if unit else None
+    unit = ("元" if unit.group(1) == "钱" else unit.group(1)) if unit else ("元" if _MONEY.search(q) else None)
+    if len(text) <= 40 and (not need_digit or _DIGIT.search(text)):
+        return text, _score(wanted, text) + (2 if unit and unit in text else 0)
     clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
     # the clause that shares most with the question; one with the asked unit ("多少钱" → 元) first
     own = [_score(wanted, c) for c in clauses]
@@ -383,17 +394,17 @@ def _best_clause(q: str, text: str, need_digit: bool) -> str | None:
         if not need_digit or _DIGIT.search(c)
     ]
     if not scored:
-        return None
+        return None, 0
     i, best = max(scored, key=lambda item: (item[1], -item[0]))
     if best == 0:
-        return None
+        return None, 0
     clause = clauses[i].rstrip("，,；;")
     if own[i] == 0 and i:  # the figure alone would not say what it counts
         clause = clauses[i - 1] + clause
     follow = clauses[i + 1].rstrip("，,；;。") if i + 1 < len(clauses) else ""
     if follow and len(follow) <= 14 and _DIGIT.search(follow) and clauses[i].endswith(("，", ",", "、")):
         clause = f"{clause}{clauses[i][-1]}{follow}"
-    return clause.rstrip("。") + "。"
+    return clause.rstrip("。") + "。", best
 
 
 def _best_sentence(q: str, text: str) -> str:

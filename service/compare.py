@@ -58,4 +58,6 @@ def side_question(q: str, district: str | None, year: int | None, districts_in) 
     topic = re.sub(r"^[和与跟及、，,的\s]+|[和与跟及、，,\s]+(?=[的])", "", topic)
     topic = re.sub(r"(?<=[^\u4e00-\u9fff])[和与跟及、]|[和与跟及、](?=[的，,？?])", "", topic)
     topic = re.sub(r"[？?。！!]+$", "", topic).strip("的，, ")
-    return f"{district or ''}{f'{year}年' if year else ''}{topic}是多少？"
+    topic = re.sub(r"^各(?=[\u4e00-\u9fff])", "", topic)
+    asks = re.search(r"多少|几|什么|哪|谁", topic)
+    return f"{district or ''}{f'{year}年' if year else ''}{topic}{'？' if asks else '是多少？'}"

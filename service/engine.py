@@ -55,7 +55,7 @@ class Engine:
                 log.warning("index not loaded%s: %s", " (still serving the previous one)" if self.searcher else "", exc)
                 return False
             # One assignment: a request holds the searcher and ledger it started with.
-            self.searcher, self.answerer, self.ledger = searcher, ExtractiveAnswerer(searcher), ledger
+            self.searcher, self.answerer, self.ledger = searcher, ExtractiveAnswerer(searcher, ledger), ledger
             self.error, self._refused = None, None
             log.info("index loaded: %s (%d passages)", index.path, len(index.passages))
             return True

@@ -63,8 +63,8 @@ class LedgerTable:
         return len(self.rows)
 
     @classmethod
-    def of(cls, passages: Sequence[Passage], names: Names | None = None) -> tuple[LedgerTable, bytes]:
-        """The table of the ledger rows among `passages`, and the bytes of their texts."""
+    def of(cls, passages: Sequence[Passage], names: Names | None = None) -> LedgerTable:
+        """The table of the ledger rows among `passages`, their texts held in memory until saved."""
         names = names or Names.default()
         rows, section_codes, texts, targets = [], [], [], []
         sections: dict[str, int] = {}
@@ -88,7 +88,7 @@ class LedgerTable:
             values[name] = np.array([c for v in lists[name] for c in v], dtype=np.int32)
         blob = _SEP.join(texts) + _SEP
         lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
-        table = cls(
+        return cls(
             rows=np.array(rows, dtype=np.int64),
             section=np.array(section_codes, dtype=np.int32),
             sections=list(sections),
@@ -99,9 +99,8 @@ class LedgerTable:
             target=np.array(targets, dtype=bool),
             _text=blob,
         )
-        return table, blob
 
-    def save(self, path: Path, blob: bytes) -> None:
+    def save(self, path: Path) -> None:
         arrays = {"rows": self.rows, "section": self.section, "text_offsets": self.text_offsets, "target": self.target}
         for name in MULTI:
             arrays[f"{name}_ptr"], arrays[f"{name}_values"] = self.ptr[name], self.values[name]
@@ -109,7 +108,7 @@ class LedgerTable:
         (path / "ledger.json").write_text(
             json.dumps({"sections": self.sections, "vocab": self.vocab}, ensure_ascii=False), encoding="utf-8"
         )
-        (path / "ledger_text.bin").write_bytes(blob)
+        (path / "ledger_text.bin").write_bytes(bytes(self._text or b""))
 
     @classmethod
     def load(cls, path: Path) -> LedgerTable:

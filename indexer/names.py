@@ -17,6 +17,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+MEMO_LIMIT = 100_000
 _BLANKS = re.compile(r"\s+")
 _ASIDE = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]")
 # What an office's name ends with; a prefix is stripped only in front of one of these,
@@ -74,6 +75,8 @@ class Names:
         """The canonical name of a department, leader or area ("" for nothing)."""
         found = self._memo.get(name)
         if found is None:
+            if len(self._memo) >= MEMO_LIMIT:  # filter values typed by users must not grow it without bound
+                self._memo.clear()
             found = self._memo[name] = self._key(name)
         return found
 

@@ -236,8 +236,7 @@ def write_build(
             fh.write(json.dumps({"doc_id": doc_id, "plain": plain, "broken_rate": broken}, ensure_ascii=False) + "\n")
     np.save(build / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
     RowTable.of(passages).save(build)
-    ledger, blob = LedgerTable.of(passages)
-    ledger.save(build, blob)
+    LedgerTable.of(passages).save(build)
     _write_json(build / "row_ids.json", [p.id for p in passages])
     _write_json(
         build / "documents.json",

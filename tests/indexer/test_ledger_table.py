@@ -24,8 +24,7 @@ PASSAGES = [
 
 
 def test_round_trip_and_canonical_codes(tmp_path):
-    table, blob = LedgerTable.of(PASSAGES)
-    table.save(tmp_path, blob)
+    LedgerTable.of(PASSAGES).save(tmp_path)
     loaded = LedgerTable.load(tmp_path)
     assert list(loaded.rows) == [1, 2, 3]
     assert set(loaded.vocab["lead"]) == {"农业农村局", "住建局", "发改委"}
@@ -39,8 +38,7 @@ def test_round_trip_and_canonical_codes(tmp_path):
 
 
 def test_words_are_found_in_one_task_text_never_across_two(tmp_path):
-    table, blob = LedgerTable.of(PASSAGES)
-    table.save(tmp_path, blob)
+    LedgerTable.of(PASSAGES).save(tmp_path)
     loaded = LedgerTable.load(tmp_path)
     assert list(np.flatnonzero(loaded.containing("口袋公园"))) == [1]
     assert list(np.flatnonzero(loaded.containing("亩建设"))) == []  # the end of one text and the start of the next
@@ -49,7 +47,6 @@ def test_words_are_found_in_one_task_text_never_across_two(tmp_path):
 
 
 def test_an_index_without_tasks_has_an_empty_ledger(tmp_path):
-    table, blob = LedgerTable.of(PASSAGES[:1])
-    table.save(tmp_path, blob)
+    LedgerTable.of(PASSAGES[:1]).save(tmp_path)
     loaded = LedgerTable.load(tmp_path)
     assert len(loaded) == 0 and not loaded.containing("落实").any()

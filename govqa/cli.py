@@ -117,7 +117,7 @@ def cmd_passages(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     """The task ledger from the command line: the same filters, rows and files as /api/tasks."""
     from indexer.store import IndexLoadError, load_index
-    from service.ledger import EXPORT_LIMIT, Ledger, TaskFilters, describe
+    from service.ledger import ExportTooLarge, Ledger, TaskFilters, describe
 
     try:
         ledger = Ledger(load_index(Path(args.index)))
@@ -132,15 +132,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     if selection.message:
         print(f"govqa tasks: {selection.message}", file=sys.stderr)
     if args.csv or args.xlsx:
-        if selection.total > EXPORT_LIMIT:
-            print(f"govqa tasks: 筛选出 {selection.total} 项，超过一次导出的上限 {EXPORT_LIMIT} 项：请加筛选条件", file=sys.stderr)
+        target = args.csv or args.xlsx
+        try:
+            data, _ = ledger.export(selection, "csv" if args.csv else "xlsx")
+        except ExportTooLarge as exc:
+            print(f"govqa tasks: {exc}", file=sys.stderr)
             return 1
-        if args.csv:
-            data = ledger.to_csv(selection)
-            target = args.csv
-        else:
-            data = ledger.to_xlsx(selection, "任务台账 " + describe(selection.filters))
-            target = args.xlsx
         if str(target) == "-":
             sys.stdout.buffer.write(data)
         else:

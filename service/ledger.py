@@ -36,6 +36,10 @@ COLUMNS = ("文件", "序号", "分组", "工作任务", "★牵头单位", "责
 _WIDTHS = (28, 8, 30, 70, 18, 30, 16, 12, 40, 14)
 
 
+class ExportTooLarge(ValueError):
+    """More rows than one export may hold."""
+
+
 @dataclass(frozen=True)
 class TaskFilters:
     department: str | None = None
@@ -235,7 +239,9 @@ class Ledger:
                 if code in target_sections:
                     continue
                 for part in path.split(" › "):
-                    bare = _squash(re.sub(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|第[一二三四五六七八九十]+[部分章节]?)\s*", "", part))
+                    bare = _squash(
+                        re.sub(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|第[一二三四五六七八九十]+[部分章节]?)\s*", "", part)
+                    )
                     for piece in (bare, re.split(r"[，,]", bare)[0]):
                         if len(piece) >= 4 and "目标" not in piece and piece not in ("工作任务", "主要任务", "重点任务", "工作任务分解"):
                             parts.add(piece)
@@ -281,6 +287,15 @@ class Ledger:
                 r["citation"],
                 r.get("deadline") or "",
             ]
+
+    def export(self, selection: TaskSelection, fmt: str) -> tuple[bytes, str]:
+        """The selection as a file ("csv" or "xlsx") and its name ("任务台账 吴中区 2023年.xlsx"), for
+        the HTTP export and `govqa tasks` alike; more than EXPORT_LIMIT rows raises ExportTooLarge."""
+        if selection.total > EXPORT_LIMIT:
+            raise ExportTooLarge(f"筛选出 {selection.total} 项任务，超过一次导出的上限 {EXPORT_LIMIT} 项：请加筛选条件")
+        name = "任务台账" + (" " + describe(selection.filters) if selection.filters else "")
+        data = self.to_csv(selection) if fmt == "csv" else self.to_xlsx(selection, name)
+        return data, f"{name}.{fmt}"
 
     def to_csv(self, selection: TaskSelection) -> bytes:
         """UTF-8 with a byte-order mark: Excel then opens the Chinese correctly."""

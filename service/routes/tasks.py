@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..deps import get_ledger
 from ..errors import ApiError
-from ..ledger import EXPORT_LIMIT, FILTER_NAMES, Ledger, TaskFilters, describe
+from ..ledger import FILTER_NAMES, ExportTooLarge, Ledger, TaskFilters
 from ..schemas import Text
 
 router = APIRouter()
@@ -81,27 +81,25 @@ def tasks(params: Params, ledger: LedgerDep) -> JSONResponse:
     return JSONResponse(body)
 
 
-def _export(params: TaskQuery, ledger: Ledger):
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _download(params: TaskQuery, ledger: Ledger, fmt: str) -> Response:
     selection = ledger.select(params.filters(), facets=False)
-    if selection.total > EXPORT_LIMIT:
-        raise ApiError(422, f"筛选出 {selection.total} 项任务，超过一次导出的上限 {EXPORT_LIMIT} 项：请加筛选条件")
-    name = "任务台账" + (" " + describe(selection.filters) if selection.filters else "")
-    return selection, name
-
-
-def _download(content: bytes, filename: str, media_type: str, total: int) -> Response:
-    disposition = f"attachment; filename=\"tasks.{filename.rsplit('.', 1)[1]}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition, "X-Total-Count": str(total)})
+    try:
+        content, filename = ledger.export(selection, fmt)
+    except ExportTooLarge as exc:
+        raise ApiError(422, str(exc)) from None
+    disposition = f"attachment; filename=\"tasks.{fmt}\"; filename*=UTF-8''{quote(filename)}"
+    headers = {"Content-Disposition": disposition, "X-Total-Count": str(selection.total)}
+    return Response(content, media_type=MEDIA[fmt], headers=headers)
 
 
 @router.get("/api/tasks.csv")
 def tasks_csv(params: Params, ledger: LedgerDep) -> Response:
-    selection, name = _export(params, ledger)
-    return _download(ledger.to_csv(selection), f"{name}.csv", "text/csv; charset=utf-8", selection.total)
+    return _download(params, ledger, "csv")
 
 
 @router.get("/api/tasks.xlsx")
 def tasks_xlsx(params: Params, ledger: LedgerDep) -> Response:
-    selection, name = _export(params, ledger)
-    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(ledger.to_xlsx(selection, name), f"{name}.xlsx", media, selection.total)
+    return _download(params, ledger, "xlsx")

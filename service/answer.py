@@ -291,18 +291,18 @@ class ExtractiveAnswerer:
         wanted = q + "".join(canonical)  # 社零 → 社会消费品零售总额, so the right clause is found
         if kind == KIND_NUMBER:
             figures = [h for h in strong if h.passage.role != ROLE_GLOSSARY] or [top]
-            # "有什么预期目标" is answered by the best passage even without a figure ("高于上年");
-            # only a how-much question looks further down for one
-            # among the covering passages, the clause that says most of what was asked; the better-ranked on a tie
+            how_much = bool(_QUANTITY.search(q))
+            # A how-much question takes, among the covering passages, the clause that says most of what was
+            # asked (the better-ranked on a tie); "有什么预期目标" is answered by the best passage, figure or not.
             found = []
-            for rank, figure in enumerate(figures[:MAX_GENERAL] if _QUANTITY.search(q) else figures[:1]):
+            for rank, figure in enumerate(figures[:MAX_GENERAL] if how_much else figures[:1]):
                 clause, score = _scored_clause(wanted, figure.passage.text, need_digit=True)
                 if clause:
                     found.append((score - 1.0 * rank, -rank, clause, figure))
             if found:
                 _, _, clause, figure = max(found, key=lambda f: (f[0], f[1]))
                 return Answer(q, f"{clause}{cite(figure)}", [figure], kind, True)
-            if _QUANTITY.search(q):  # how much, and no passage that covers the question states a figure
+            if how_much:  # and no passage that covers the question states a figure
                 return self._decline(q, result, kind, "未找到该问题所问的具体数字。", nearest=strong)
         lines = []
         for hit in strong[:MAX_GENERAL]:
@@ -331,7 +331,7 @@ _KIND_WORDS = re.compile(
 def _owners(p: Passage) -> str:
     if not p.lead_departments:  # the document does not say which unit leads
         return f"责任单位：{'、'.join(p.departments)}"
-    others = [d for d in p.departments if d not in p.lead_departments]
+    others = _others(p)
     return f"牵头单位：★{'、★'.join(p.lead_departments)}" + (f"；配合单位：{'、'.join(others)}" if others else "")
 
 
@@ -354,7 +354,7 @@ def _tiling(word: str, pieces: list[str]) -> list[str]:
     """Non-overlapping pieces of `word`, longest first ("高标准农田" → 高标准, 农田)."""
     taken = [False] * len(word)
     chosen = []
-    for piece in sorted(set(pieces), key=len, reverse=True):
+    for piece in sorted(set(pieces), key=lambda p: (-len(p), word.find(p), p)):  # not set order: hash seeds vary
         start = word.find(piece)
         while start >= 0 and any(taken[start : start + len(piece)]):
             start = word.find(piece, start + 1)

@@ -75,13 +75,8 @@ def _merge(previous: str | None, q: str, districts_in, names_in) -> Turn:
                 if not n:
                     out = f"{year.group(1)}年{out}"
             if districts:
-                old = districts_in(previous)
-                if old:
-                    for name in _mentions(previous, old):
-                        out = out.replace(name, districts[0], 1)
-                        break
-                else:
-                    out = f"{districts[0]}{out}"
+                written = _written(previous, districts_in(previous))
+                out = out.replace(written, districts[0], 1) if written else f"{districts[0]}{out}"
             return Turn(out, out, True)
     if is_elliptical(q):
         topic = re.sub(r"[？?。！!]+$", "", previous)
@@ -89,15 +84,13 @@ def _merge(previous: str | None, q: str, districts_in, names_in) -> Turn:
     return Turn(q, q, False)
 
 
-def _mentions(text: str, districts: list[str]) -> list[str]:
-    """How the text writes the district: "吴中区", or its short form "吴中"."""
-    out = []
+def _written(text: str, districts: list[str]) -> str | None:
+    """How the text writes its first district: "吴中区", or its short form "吴中"."""
     for d in districts:
         for form in (d, d[:-1] if len(d) >= 3 else d):
             if form in text:
-                out.append(form)
-                break
-    return out
+                return form
+    return None
 
 
 def _replace_name(text: str, old: str, new: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
 from indexer.passage import ROLE_GLOSSARY, ROLE_TARGET
-from indexer.store import LoadedIndex
 
 from .ledger import Ledger
 
@@ -29,10 +29,14 @@ def _tasks(label: str, **filters: str) -> dict[str, str]:
     return {"text": label, "href": "/?" + urlencode({"view": "tasks", **filters})}
 
 
-def examples(index: LoadedIndex, ledger: Ledger) -> list[dict[str, Any]]:
-    cached = getattr(ledger, "_examples", None)
+_CACHE: WeakKeyDictionary[Ledger, list[dict[str, Any]]] = WeakKeyDictionary()  # one list per loaded index
+
+
+def examples(ledger: Ledger) -> list[dict[str, Any]]:
+    cached = _CACHE.get(ledger)
     if cached is not None:
         return cached
+    index = ledger.index
     out: list[dict[str, Any]] = []
     target = next(
         (
@@ -55,5 +59,5 @@ def examples(index: LoadedIndex, ledger: Ledger) -> list[dict[str, Any]]:
     leader = next((f["value"] for f in facets.get("leaders", [])), None)
     if leader:
         out.append(_tasks(f"任务台账：{leader}分管的任务", leader=leader))
-    ledger._examples = out
+    _CACHE[ledger] = out
     return out

@@ -22,14 +22,15 @@ DocId = Annotated[str, Path(max_length=200, description="文件编号（文件�
 
 
 @router.get("/api/documents")
-def documents(index: Annotated[LoadedIndex, Depends(get_index)], ledger: Annotated[Ledger, Depends(get_ledger)]) -> dict[str, object]:
+def documents(ledger: Annotated[Ledger, Depends(get_ledger)]) -> dict[str, object]:
+    index = ledger.index
     return {
         "documents": [d.public() for d in index.documents],
         "skipped": index.skipped,
         "duplicates": index.duplicates,
         "build_id": index.manifest["build_id"],
         "created": index.manifest["created"],
-        "examples": examples(index, ledger),
+        "examples": examples(ledger),
     }
 
 

@@ -221,12 +221,10 @@ def bench_build(reports: Path) -> dict[str, Any]:
 
 def bench_inprocess(index: Path, texts: list[str]) -> dict[str, float]:
     """The search itself, no HTTP, cache off: what the service adds to the embedding."""
-    from indexer.embedders import load_embedder
-    from indexer.store import load_index
-    from service.search import Searcher
+    from service.search import open_searcher
+    from service.settings import Settings
 
-    embedder = load_embedder(None)
-    searcher = Searcher(load_index(index, embedder_name=embedder.name), embedder, cache_size=0)
+    searcher = open_searcher(Settings(index=index), cache_size=0)
     return time_each(searcher.search, texts)
 
 
@@ -234,10 +232,11 @@ def run(
     index: Path, reports: Path, n: int = 500, clients: tuple[int, ...] = (1, 8, 32), build: bool = True, workers: tuple[int, ...] = (1, 2)
 ) -> dict[str, Any]:
     from indexer.embedders import load_embedder
-    from indexer.store import load_index
+    from indexer.engines import open_engine
+    from service.settings import Settings
 
     embedder = load_embedder(None)
-    load_index(index, embedder_name=embedder.name)  # refuse early, with the loader's message
+    open_engine(Settings(index=index), embedder.name).close()  # refuse early, with the loader's message
     texts = questions(n)
     result: dict[str, Any] = {"queries": n, "embed_query": bench_embedding(embedder, texts)}
     floor_ms = result["embed_query"]["p50_ms"]

@@ -99,17 +99,18 @@ def bench_export(port: int, query: str, repeat: int = 5) -> dict[str, Any]:
 
 def run(index: Path, scale: int = 100_000, n: int = 300) -> dict[str, Any]:
     from indexer.embedders import load_embedder
-    from indexer.store import load_index
+    from indexer.engines import open_engine
+    from service.settings import Settings
 
     from .scale import write_scale_index
     from .synth import synth_passages
 
     embedder = load_embedder(None)
-    sample = load_index(index, embedder_name=embedder.name)
+    sample = open_engine(Settings(index=index), embedder.name)
     result: dict[str, Any] = {"embed_query": bench_embedding(embedder, questions(n))}
     floor = result["embed_query"]["p50_ms"]
     with running_server(index, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
-        result["tasks_sample"] = {**bench_tasks(port, n), "passages": len(sample.passages), "ledger_rows": len(sample.ledger)}
+        result["tasks_sample"] = {**bench_tasks(port, n), "passages": sample.size, "ledger_rows": len(sample.ledger)}
     with tempfile.TemporaryDirectory() as tmp:
         clock = time.perf_counter()
         passages = synth_passages(scale)

@@ -28,15 +28,13 @@ def default_gold() -> list[Path]:
 
 
 def _in_process(args: Namespace, systems: list[str]):
-    from indexer.embedders import load_embedder
-    from indexer.store import load_index
     from service.answer import ExtractiveAnswerer
-    from service.search import Searcher
+    from service.search import open_searcher
+    from service.settings import Settings
 
-    embedder = load_embedder(None)
-    index = load_index(args.index, embedder_name=embedder.name)
-    searcher = Searcher(index, embedder, cache_size=0, **({"fusion": args.fusion} if args.fusion else {}))
+    searcher = open_searcher(Settings(index=args.index), cache_size=0, fusion=args.fusion)
     answerer = ExtractiveAnswerer(searcher)
+    embedder = searcher.embedder
     baseline = None
     if "baseline" in systems:
         from .baseline import ChunkBaseline
@@ -68,7 +66,7 @@ def _over_http(args: Namespace, systems: list[str]):
 
 def main(args: Namespace) -> int:
     from indexer.embedders import EmbedderError
-    from indexer.store import IndexLoadError
+    from indexer.engines import IndexLoadError
 
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     try:

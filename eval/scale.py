@@ -68,9 +68,10 @@ def tokenize_all(tokenizer, passages) -> list[list[str]]:
 def write_scale_index(folder: Path, passages, vectors: np.ndarray, embedder) -> tuple[Path, dict[str, float]]:
     """A complete index folder, written and published like `govqa index` does."""
     from indexer.build import corpus_terms, probe_queries
+    from indexer.index.folder import write_build
+    from indexer.index.publish import new_build_dir, publish
     from indexer.keyword import build_keyword
     from indexer.passage import Document
-    from indexer.store import new_build_dir, publish, write_build
     from indexer.synonyms import Synonyms
     from indexer.tokenize import Tokenizer
     from indexer.vectors import build_store
@@ -99,11 +100,13 @@ def write_scale_index(folder: Path, passages, vectors: np.ndarray, embedder) -> 
 
 def measure(index_path: Path, embedder, query_texts: list[str], query_vectors: np.ndarray, k: int = 10) -> dict[str, Any]:
     """Load the folder as the service does; time the stores and the whole search; recall vs exact."""
-    from indexer.store import load_embeddings, load_index
+    from indexer.engines.local import LocalEngine
+    from indexer.index.folder import load_embeddings
     from service.search import Searcher
 
     clock = time.perf_counter()
-    index = load_index(index_path, embedder_name=embedder.name)
+    engine = LocalEngine.open(index_path, embedder.name)
+    index = engine.index
     load_s = time.perf_counter() - clock
     vectors = np.asarray(load_embeddings(index.path), dtype=np.float32)
     exact = faiss.IndexFlatIP(vectors.shape[1])
@@ -126,7 +129,7 @@ def measure(index_path: Path, embedder, query_texts: list[str], query_vectors: n
         index.keyword.search(tokens, 100)
         kw_ms.append((time.perf_counter() - started) * 1000)
 
-    searcher = Searcher(index, embedder)
+    searcher = Searcher(engine, embedder)
     for text in query_texts:  # isolate the search from the model: the floor is measured apart
         dense = searcher.dense_text(text)
         searcher.cache.put(dense, embedder.embed_query(dense))

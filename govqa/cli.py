@@ -17,32 +17,45 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
+def _settings(args: argparse.Namespace, **extra):
+    """The service's settings (GOVQA_* from the environment) with the command's --index and --embedder:
+    every subcommand opens the engine from these, as the service does."""
+    from service.settings import Settings
+
+    given = {"index": args.index} if getattr(args, "index", None) is not None else {}
+    if getattr(args, "embedder", None):
+        given["embedder"] = args.embedder
+    return Settings(**given, **extra)
+
+
 def cmd_index(args: argparse.Namespace) -> int:
-    from indexer.build import BuildError, add_document, build_index, remove_document
+    from indexer.build import BuildError, build_index
     from indexer.embedders import EmbedderError, load_embedder
-    from indexer.store import IndexLoadError
+    from indexer.engines import IndexLoadError
+    from indexer.update import add_document, remove_document
 
     paths = args.paths or [DEFAULT_REPORTS]
     try:
+        settings = _settings(args)
         embedder = load_embedder(args.embedder)
         if args.add or args.remove:
             if args.paths:
                 raise BuildError("--add/--remove 不与其他路径一起使用")
             report = None
             for path in args.add or []:
-                report = add_document(path, args.index, embedder=embedder, progress=not args.quiet and not args.json)
+                report = add_document(path, embedder=embedder, progress=not args.quiet and not args.json, settings=settings)
             for doc_id in args.remove or []:
-                report = remove_document(doc_id, args.index, embedder=embedder)
+                report = remove_document(doc_id, embedder=embedder, settings=settings)
         else:
             report = build_index(
                 paths,
-                args.index,
+                settings=settings,
                 embedder=embedder,
                 progress=not args.quiet and not args.json,
                 if_stale=args.if_stale,
                 log=(lambda m: None) if args.quiet or args.json else (lambda m: print(m, file=sys.stderr)),
             )
-    except (BuildError, EmbedderError, IndexLoadError) as exc:
+    except (BuildError, EmbedderError, IndexLoadError, ValueError) as exc:
         print(f"govqa index: {exc}", file=sys.stderr)
         return 1
     if args.json:
@@ -95,20 +108,18 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_passages(args: argparse.Namespace) -> int:
-    from indexer.store import IndexLoadError, read_manifest, read_passages, verify_files
+    from indexer.engines import IndexLoadError, open_engine
 
     try:
-        path = Path(args.index).resolve()
-        verify_files(path, read_manifest(path))
-        passages = read_passages(path)
-    except (IndexLoadError, OSError) as exc:
+        engine = open_engine(_settings(args))
+    except (IndexLoadError, OSError, ValueError) as exc:
         print(f"govqa passages: {exc}", file=sys.stderr)
         return 1
-    if args.doc and not any(p.doc_id == args.doc for p in passages):
+    if args.doc and not any(d.doc_id == args.doc for d in engine.documents):
         print(f"govqa passages: 索引中没有文档 {args.doc}", file=sys.stderr)
         return 1
     out = sys.stdout
-    for passage in passages:
+    for passage in engine.by_row:
         if args.doc is None or passage.doc_id == args.doc:
             out.write(json.dumps(passage.public(), ensure_ascii=False) + "\n")
     return 0
@@ -116,12 +127,12 @@ def cmd_passages(args: argparse.Namespace) -> int:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     """The task ledger from the command line: the same filters, rows and files as /api/tasks."""
-    from indexer.store import IndexLoadError, load_index
+    from indexer.engines import IndexLoadError, open_engine
     from service.ledger import ExportTooLarge, Ledger, TaskFilters, describe
 
     try:
-        ledger = Ledger(load_index(Path(args.index)))
-    except (IndexLoadError, OSError) as exc:
+        ledger = Ledger(open_engine(_settings(args)))
+    except (IndexLoadError, OSError, ValueError) as exc:
         print(f"govqa tasks: {exc}", file=sys.stderr)
         return 1
     filters = TaskFilters(
@@ -159,13 +170,10 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _searcher(index: Path, embedder_spec: str | None = None):
-    from indexer.embedders import load_embedder
-    from indexer.store import load_index
-    from service.search import Searcher
+def _searcher(args: argparse.Namespace):
+    from service.search import open_searcher
 
-    embedder = load_embedder(embedder_spec)
-    return Searcher(load_index(index, embedder_name=embedder.name), embedder)
+    return open_searcher(_settings(args))
 
 
 def _print_hits(result: dict) -> None:
@@ -188,11 +196,11 @@ def _print_hits(result: dict) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from indexer.embedders import EmbedderError
-    from indexer.store import IndexLoadError
+    from indexer.engines import IndexLoadError
 
     try:
-        searcher = _searcher(args.index, args.embedder)
-    except (IndexLoadError, EmbedderError) as exc:
+        searcher = _searcher(args)
+    except (IndexLoadError, EmbedderError, ValueError) as exc:
         print(f"govqa search: {exc}", file=sys.stderr)
         return 1
     result = searcher.search(args.question, k=args.k, district=args.district, year=args.year, doc_id=args.doc_id).public()
@@ -205,12 +213,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from indexer.embedders import EmbedderError
-    from indexer.store import IndexLoadError
+    from indexer.engines import IndexLoadError
     from service.answer import ExtractiveAnswerer
 
     try:
-        answerer = ExtractiveAnswerer(_searcher(args.index, args.embedder))
-    except (IndexLoadError, EmbedderError) as exc:
+        answerer = ExtractiveAnswerer(_searcher(args))
+    except (IndexLoadError, EmbedderError, ValueError) as exc:
         print(f"govqa ask: {exc}", file=sys.stderr)
         return 1
     answer = answerer.ask(args.question, district=args.district, year=args.year, doc_id=args.doc_id, history=args.history)
@@ -229,7 +237,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from indexer.embedders import EmbedderError
-    from indexer.store import IndexLoadError
+    from indexer.index.folder import IndexLoadError
 
     if args.load:
         from eval.load import format_report, run
@@ -303,9 +311,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run("service.app:create_app", factory=True, workers=args.workers, **options)
     else:
         from service.app import create_app
-        from service.settings import Settings
 
-        uvicorn.run(create_app(Settings(index=args.index)), **options)
+        uvicorn.run(create_app(_settings(args)), **options)
     return 0
 
 

@@ -20,17 +20,14 @@ import numpy as np
 
 from .dedup import Duplicate, find_duplicates
 from .embedders import Embedder, load_embedder
-from .keyword import build_keyword
+from .engines import Build, EngineSettings, published_manifest, write
 from .parse import PARSER_VERSION, ParsedDocument, parse_source, rename_title
 from .passage import ROLE_GLOSSARY, Document, Passage
 from .readers import SUPPORTED_SUFFIXES, SkipFile, read_source
-from .store import load_embeddings, load_index, load_texts, new_build_dir, publish, read_manifest, write_build
 from .synonyms import Synonyms
 from .tokenize import Tokenizer
-from .vectors import build_store
 
 EMBED_BATCH = 32
-KEYWORD_INDEX = "bm25s"
 
 
 class BuildError(RuntimeError):
@@ -39,8 +36,8 @@ class BuildError(RuntimeError):
 
 @dataclass
 class BuildReport:
-    index_dir: Path
-    build_dir: Path | None = None
+    index_dir: str  # where the build went (a folder, or Milvus and its alias)
+    build_dir: str | None = None
     documents: list[Document] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
@@ -110,13 +107,12 @@ def corpus_fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def is_up_to_date(paths: Iterable[Path], index_dir: Path, embedder_name: str) -> bool:
+def is_up_to_date(paths: Iterable[Path], settings: EngineSettings, embedder_name: str) -> bool:
     files, _ = collect_files(paths)
-    try:
-        manifest = read_manifest(Path(index_dir))
-    except Exception:
-        return False
+    manifest = published_manifest(settings)
     return (
+        manifest is not None
+        and
         manifest.get("corpus", {}).get("fingerprint") == corpus_fingerprint(files)
         and manifest.get("parser_version") == PARSER_VERSION
         and manifest.get("embedder", {}).get("name") == embedder_name
@@ -196,28 +192,30 @@ def embed_all(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarra
 
 def build_index(
     paths: Iterable[Path],
-    index_dir: Path,
+    index_dir: Path | None = None,
     embedder: Embedder | None = None,
     progress: bool = True,
     if_stale: bool = False,
     log: Callable[[str], None] = lambda _: None,
     ocr_cache: Path | None = None,
+    settings: EngineSettings | None = None,
 ) -> BuildReport:
-    """Parse, embed and publish; `ocr_cache` defaults to ocr-cache beside the index folder."""
+    """Parse, embed and publish to the engine of `settings` (default: the local folder `index_dir`);
+    `ocr_cache` defaults to ocr-cache beside the index folder."""
+    settings = target_settings(settings, index_dir)
     paths = [Path(p) for p in paths]
-    index_dir = Path(index_dir)
-    report = BuildReport(index_dir=index_dir)
+    report = BuildReport(index_dir=settings.where())
     clock = time.perf_counter()
     files, missing = collect_files(paths)
     report.skipped.extend(missing)
     if not files:
         raise BuildError(f"在 {', '.join(map(str, paths))} 中没有找到报告文件")
     embedder = embedder or load_embedder()
-    if if_stale and is_up_to_date(paths, index_dir, embedder.name):
+    if if_stale and is_up_to_date(paths, settings, embedder.name):
         report.up_to_date = True
         return report
     log(f"解析 {len(files)} 个文件……")
-    parsed, skipped = parse_files(files, ocr_cache or ocr_cache_for(index_dir), progress)
+    parsed, skipped = parse_files(files, ocr_cache or ocr_cache_for(settings.index), progress)
     report.skipped.extend(skipped)
     kept, report.duplicates = resolve_corpus(parsed)
     passages = [p for doc in kept for p in doc.passages]
@@ -233,12 +231,25 @@ def build_index(
     report.timings["embed"] = time.perf_counter() - clock
     meta = {"corpus": {"fingerprint": corpus_fingerprint(files), "files": [str(f) for f in files]}}
     texts = {doc.document.doc_id: (doc.plain, doc.broken_rate) for doc in kept}
-    write_index(index_dir, passages, report, embeddings, embedder, meta, texts)
+    write_index(settings, passages, report, embeddings, embedder, meta, texts)
     return report
 
 
+def target_settings(settings: EngineSettings | None, index_dir: Path | None) -> EngineSettings:
+    """The engine to write: `settings` as given (with `index_dir` as its folder when named), else the local folder."""
+    if settings is None:
+        return EngineSettings(engine="local", index=Path(index_dir or "var/index"))
+    return settings.model_copy(update={"index": Path(index_dir)}) if index_dir is not None else settings
+
+
+def tokenize_passages(passages: Sequence[Passage]) -> tuple[Tokenizer, list[list[str]]]:
+    """The build's tokenizer (owners, places and glossary terms kept whole) and each passage's tokens."""
+    tokenizer = Tokenizer(corpus_terms(passages) | Synonyms.load().terms())
+    return tokenizer, [tokenizer(p.search_text()) for p in passages]
+
+
 def write_index(
-    index_dir: Path,
+    settings: EngineSettings,
     passages: list[Passage],
     report: BuildReport,
     embeddings: np.ndarray,
@@ -246,41 +257,26 @@ def write_index(
     meta: dict,
     texts: dict[str, tuple[str, float]],
 ) -> None:
-    """Vector store, keyword index and files of a new build, published in one step."""
+    """Tokenise, then let the engine write and publish the build in one step."""
     clock = time.perf_counter()
-    store = build_store(embeddings, probes=lambda: probe_queries(embedder, passages))
-    report.timings["vectors"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    tokenizer = Tokenizer(corpus_terms(passages) | Synonyms.load().terms())
-    keyword = build_keyword(KEYWORD_INDEX, [tokenizer(p.search_text()) for p in passages])
-    report.timings["keyword"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    build = new_build_dir(index_dir)
-    meta = {
-        "parser_version": PARSER_VERSION,
-        **meta,
-        "embedder": {"name": embedder.name, "dim": embedder.dim},
-        "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
-    }
-    write_build(
-        build,
-        passages,
-        report.documents,
-        report.skipped,
-        [asdict(d) for d in report.duplicates],
-        texts,
-        embeddings,
-        store,
-        keyword,
-        tokenizer,
-        meta,
+    tokenizer, tokens = tokenize_passages(passages)
+    report.timings["tokenize"] = time.perf_counter() - clock
+    meta = {"parser_version": PARSER_VERSION, **meta, "embedder": {"name": embedder.name, "dim": embedder.dim}}
+    build = Build(
+        passages=passages,
+        documents=report.documents,
+        skipped=report.skipped,
+        duplicates=[asdict(d) for d in report.duplicates],
+        texts=texts,
+        embeddings=embeddings,
+        tokenizer=tokenizer,
+        tokens=tokens,
+        meta=meta,
+        probes=lambda: probe_queries(embedder, passages),
+        timings=report.timings,
     )
-    publish(build, index_dir)
-    report.build_dir = build
+    report.build_dir = write(settings, build)
     report.passages = len(passages)
-    report.timings["write"] = time.perf_counter() - clock
 
 
 def probe_queries(embedder: Embedder, passages: Sequence[Passage], count: int = 100) -> np.ndarray:
@@ -289,76 +285,3 @@ def probe_queries(embedder: Embedder, passages: Sequence[Passage], count: int = 
     step = max(1, len(passages) // count)
     texts = [re.split(r"[，。；,;]", passages[i].text, maxsplit=1)[0][:30] for i in range(0, len(passages), step)][:count]
     return np.vstack([embedder.embed_query(t) for t in texts])
-
-
-def add_document(path: Path, index_dir: Path, embedder: Embedder | None = None, progress: bool = True) -> BuildReport:
-    """Add (or replace) one report in a published index, embedding only its passages.
-
-    The result equals a full rebuild of the same files: documents stay in doc_id
-    order, and the stores are rebuilt from the stored embeddings.
-    """
-    index_dir = Path(index_dir)
-    embedder = embedder or load_embedder()
-    index = load_index(index_dir, embedder_name=embedder.name)
-    report = BuildReport(index_dir=index_dir, skipped=list(index.skipped))
-    clock = time.perf_counter()
-    parsed, skipped = parse_files([Path(path)], ocr_cache_for(index_dir), progress)
-    if skipped:
-        raise BuildError(f"{path} 未能加入索引：{skipped[0]['reason']}")
-    new = parsed[0]
-    existing = [d for d in index.documents if d.doc_id != new.document.doc_id]
-    texts = load_texts(index.path)
-    others = [(d.doc_id, *texts[d.doc_id]) for d in existing]
-    duplicates = find_duplicates([*others, (new.document.doc_id, new.plain, new.broken_rate)])
-    if duplicates:
-        raise BuildError(f"{path} 未加入索引：{duplicates[0].dropped} {duplicates[0].reason}（如需替换，请先 --remove 再 --add）")
-    report.timings["parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    fresh = embed_all(embedder, [p.search_text() for p in new.passages], progress)
-    report.timings["embed"] = time.perf_counter() - clock
-    texts[new.document.doc_id] = (new.plain, new.broken_rate)
-    _rewrite(index, report, embedder, keep=existing, extra=(new.document, new.passages, fresh), texts=texts, meta_note=f"added {new.document.doc_id}")
-    return report
-
-
-def remove_document(doc_id: str, index_dir: Path, embedder: Embedder | None = None) -> BuildReport:
-    """Drop one document from a published index without re-embedding anything."""
-    index_dir = Path(index_dir)
-    embedder = embedder or load_embedder()
-    index = load_index(index_dir, embedder_name=embedder.name)
-    if not any(d.doc_id == doc_id for d in index.documents):
-        raise BuildError(f"索引中没有文档 {doc_id}")
-    report = BuildReport(index_dir=index_dir, skipped=list(index.skipped))
-    keep = [d for d in index.documents if d.doc_id != doc_id]
-    texts = {k: v for k, v in load_texts(index.path).items() if k != doc_id}
-    _rewrite(index, report, embedder, keep=keep, extra=None, texts=texts, meta_note=f"removed {doc_id}")
-    return report
-
-
-def _rewrite(index, report: BuildReport, embedder: Embedder, keep: list[Document], extra, texts: dict, meta_note: str) -> None:
-    """A new build from the kept documents' stored rows plus, optionally, a new document."""
-    stored = load_embeddings(index.path)
-    rows: dict[str, list[int]] = {}
-    for row, passage in enumerate(index.passages):
-        rows.setdefault(passage.doc_id, []).append(row)
-    documents = list(keep)
-    if extra:
-        documents.append(extra[0])
-    documents.sort(key=lambda d: d.doc_id)
-    passages: list[Passage] = []
-    chunks: list[np.ndarray] = []
-    for doc in documents:
-        if extra and doc.doc_id == extra[0].doc_id:
-            passages.extend(extra[1])
-            chunks.append(extra[2])
-        else:
-            ids = rows.get(doc.doc_id, [])
-            passages.extend(index.passages[i] for i in ids)
-            chunks.append(np.asarray(stored[ids], dtype=np.float32))
-    report.documents = documents
-    report.duplicates = []
-    embeddings = np.concatenate(chunks) if chunks else np.zeros((0, embedder.dim), dtype=np.float32)
-    if not passages:
-        raise BuildError("删除后索引中没有任何段落；如需清空，请删除索引目录")
-    meta = {"corpus": {**index.manifest.get("corpus", {}), "fingerprint": None, "change": meta_note}}
-    write_index(report.index_dir, passages, report, embeddings, embedder, meta, texts)

@@ -115,7 +115,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, searcher: Searcher, ledger: Ledger | None = None) -> None:
         self.searcher = searcher
-        self.ledger = ledger or Ledger(searcher.index)
+        self.ledger = ledger or Ledger(searcher.engine)
 
     def ask(
         self,
@@ -190,7 +190,7 @@ class ExtractiveAnswerer:
             if m:
                 places.append(m.group(1))
         asked = re.sub(r"(20\d{2}\s*年)", r"\1 ", q)  # "2024年建学校": the year is not part of a word
-        tokens = [t for t in dict.fromkeys(self.searcher.index.tokenizer(asked)) if len(t) >= 2]
+        tokens = [t for t in dict.fromkeys(self.searcher.engine.tokenizer(asked)) if len(t) >= 2]
         units = []
         for token in tokens:
             if any(token != other and token in other for other in tokens):
@@ -211,14 +211,14 @@ class ExtractiveAnswerer:
         counts as covered by itself or a synonym, or in part by the pieces it
         is made of, each by its own weight ("高标准农田" = 高标准 + 农田).
         """
-        keyword = self.searcher.index.keyword
+        engine = self.searcher.engine
         text = passage.search_text().lower()
         asked = q.lower()
         groups = [{w.lower() for w in g} for g in self.searcher.synonyms.groups if any(w.lower() in asked for w in g)]
 
         def idf(form: str) -> float:
-            df = keyword.doc_freq(form)
-            return math.log((keyword.size - df + 0.5) / (df + 0.5) + 1.0) if df else 0.0
+            df = engine.doc_freq([form])[0]
+            return math.log((engine.size - df + 0.5) / (df + 0.5) + 1.0) if df else 0.0
 
         total = covered = 0.0
         weighted: list[tuple[float, float]] = []  # (weight, share) of each word

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from indexer.store import LoadedIndex
+from indexer.engines import SearchEngine
 
 from .answer import ExtractiveAnswerer
 from .engine import Engine
@@ -36,7 +36,7 @@ async def get_ledger(request: Request) -> Ledger:
     return (await ready_engine(request)).ledger
 
 
-async def get_index(request: Request) -> LoadedIndex:
+async def get_index(request: Request) -> SearchEngine:
     return (await ready_engine(request)).index
 
 

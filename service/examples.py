@@ -48,7 +48,7 @@ def examples(ledger: Ledger) -> list[dict[str, Any]]:
     )
     if target:
         out.append(_ask(f"{target.district}{target.year or ''}年{target.section[-1]}的目标是多少？"))
-    glossary = next((p for p in islice(index.passages, SCAN) if p.role == ROLE_GLOSSARY and "：" in p.text[:20]), None)
+    glossary = next((p for p in islice(index.by_row, SCAN) if p.role == ROLE_GLOSSARY and "：" in p.text[:20]), None)
     if glossary:
         out.append(_ask(f"什么是{glossary.text.split('：', 1)[0]}？"))
     facets = ledger.facets(np.ones(len(ledger.table), dtype=bool)) if len(ledger.table) else {}

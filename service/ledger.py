@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from indexer.engines import SearchEngine
 from indexer.names import Names
 from indexer.passage import Passage
-from indexer.store import LoadedIndex
 
 FACET_LIMIT = 100
 EXPORT_LIMIT = 100_000
@@ -77,7 +77,7 @@ def _squash(text: str) -> str:
 
 
 class Ledger:
-    def __init__(self, index: LoadedIndex, names: Names | None = None) -> None:
+    def __init__(self, index: SearchEngine, names: Names | None = None) -> None:
         self.index = index
         self.table = index.ledger
         self.names = names or Names.default()
@@ -250,8 +250,7 @@ class Ledger:
 
     # -- reading -----------------------------------------------------------------------------
     def passages(self, rows: np.ndarray) -> list[Passage]:
-        store = self.index.passages
-        return [store[int(r)] for r in self.table.rows[rows]]
+        return [Passage.from_record(r) for r in self.index.by_row.records(self.table.rows[rows])]
 
     def page(self, selection: TaskSelection, page: int, size: int) -> list[Passage]:
         start = (page - 1) * size
@@ -274,7 +273,7 @@ class Ledger:
     # -- export ------------------------------------------------------------------------------
     def export_rows(self, selection: TaskSelection):
         """One list of cells per task, in COLUMNS order, read straight from the stored records."""
-        for r in self.index.passages.records(self.table.rows[selection.rows]):
+        for r in self.index.by_row.records(self.table.rows[selection.rows]):
             yield [
                 r["title"],
                 r["task_no"] or "",

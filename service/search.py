@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.embedders import Embedder
-from indexer.passage import KIND_TASK_LIST, KIND_TASK_TABLE, Hit, Passage
-from indexer.store import LoadedIndex
+from indexer.engines import Filters, SearchEngine
+from indexer.passage import Hit, Passage
 from indexer.synonyms import Synonyms
 from indexer.textnorm import normalize_chars, to_simplified
 
@@ -104,7 +104,7 @@ def normalize_question(q: str) -> str:
 class Searcher:
     def __init__(
         self,
-        index: LoadedIndex,
+        engine: SearchEngine,
         embedder: Embedder,
         synonyms: Synonyms | None = None,
         cache_size: int = 4096,
@@ -114,18 +114,14 @@ class Searcher:
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
         self.fusion, self.dense_weight = fusion, dense_weight
-        if index.embedder_name != embedder.name:
-            raise ValueError(f"index built with {index.embedder_name}, embedder is {embedder.name}")
-        self.index = index
+        built_with = engine.manifest["embedder"]["name"]
+        if built_with != embedder.name:
+            raise ValueError(f"index built with {built_with}, embedder is {embedder.name}")
+        self.engine = engine
         self.embedder = embedder
         self.synonyms = synonyms or Synonyms.load()
-        self.parser = QueryParser(index.documents)
+        self.parser = QueryParser(engine.documents)
         self.cache = EmbeddingCache(cache_size)
-        self._rows = index.rows
-
-    @property
-    def passages(self) -> list[Passage]:
-        return self.index.passages
 
     def dense_text(self, q: str, canonical: list[str] | None = None) -> str:
         """What the embedder sees: the question, with the long forms of its shorthand appended."""
@@ -140,21 +136,6 @@ class Searcher:
             self.cache.put(text, vector)
         return vector
 
-    def _mask(self, parsed: ParsedQuery) -> np.ndarray | None:
-        conditions = []
-        if parsed.districts:
-            conditions.append(self._rows.mask("district", parsed.districts))
-        if parsed.kind:  # 分解方案 are task tables and list-style plans alike
-            kinds = [KIND_TASK_TABLE, KIND_TASK_LIST] if parsed.kind == KIND_TASK_TABLE else [parsed.kind]
-            conditions.append(self._rows.mask("kind", kinds))
-        if parsed.doc_id:
-            conditions.append(self._rows.mask("doc_id", [parsed.doc_id]))
-        if parsed.year is not None:
-            conditions.append(self._rows.mask("year", [parsed.year]))
-        if not conditions:
-            return None
-        return np.logical_and.reduce(conditions)
-
     def search(
         self,
         q: str,
@@ -168,77 +149,102 @@ class Searcher:
         started = time.perf_counter()
         q = normalize_question(q)
         parsed = self.parser.parse(q, district=district, year=year, doc_id=doc_id, kind=kind)
-        mask = self._mask(parsed)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        filters = Filters.of(parsed.districts, parsed.kind, parsed.doc_id, parsed.year)
         timings: dict[str, float] = {}
-        if mask is not None and not mask.any():
-            message = f"未找到{parsed.describe()}的相关内容：索引中没有{parsed.describe()}的文档"
-            return SearchResult(q, parsed, [], (time.perf_counter() - started) * 1000, message)
         extra, canonical = self.synonyms.expand(q)
-        rankings: list[np.ndarray] = []
-        scores: dict[str, np.ndarray] = {}
+        dense: list[tuple[str, float]] = []
+        keyword: list[tuple[str, float]] = []
         if mode in ("fused", "dense"):
             clock = time.perf_counter()
             vector = self.embed_query(self.dense_text(q, canonical))
             timings["embed"] = (time.perf_counter() - clock) * 1000
-            s, rows = self.index.vectors.search(vector, CANDIDATES, mask)
-            keep = rows[0] >= 0
-            rankings.append(rows[0][keep])
-            scores["dense"] = s[0][keep]
+            clock = time.perf_counter()
+            dense = self.engine.dense(vector, CANDIDATES, filters)
+            timings["dense"] = (time.perf_counter() - clock) * 1000
         if mode in ("fused", "keyword"):
             clock = time.perf_counter()
-            tokens = self.index.tokenizer(q)
+            tokens = self.engine.tokenizer(q)
             for word in extra:
-                tokens.extend(self.index.tokenizer(word))
-            s, rows = self.index.keyword.search(tokens, CANDIDATES, mask)
-            rankings.append(rows)
-            scores["keyword"] = s
+                tokens.extend(self.engine.tokenizer(word))
+            keyword = self.engine.keyword(tokens, CANDIDATES, filters)
             timings["keyword"] = (time.perf_counter() - clock) * 1000
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        if not dense and not keyword and filters and not self.engine.count(filters):
+            message = f"未找到{parsed.describe()}的相关内容：索引中没有{parsed.describe()}的文档"
+            return SearchResult(q, parsed, [], (time.perf_counter() - started) * 1000, message)
         if mode == "fused":
-            fused = _rrf(rankings) if self.fusion == "rrf" else _weighted(rankings, [scores["dense"], scores["keyword"]], self.dense_weight)
+            fused = _rrf([dense, keyword]) if self.fusion == "rrf" else _weighted(dense, keyword, self.dense_weight)
         else:
-            fused = {int(r): float(v) for r, v in zip(rankings[0], scores[mode], strict=True)}
+            fused = dict(dense or keyword)
+        clock = time.perf_counter()
         hits = self._top(fused, k)
+        timings["passages"] = (time.perf_counter() - clock) * 1000
         return SearchResult(q, parsed, hits, (time.perf_counter() - started) * 1000, timings_ms=timings)
 
-    def _top(self, fused: dict[int, float], k: int) -> list[Hit]:
-        """Best first, skipping passages that say the same as one already taken."""
+    def _top(self, fused: dict[str, float], k: int) -> list[Hit]:
+        """Best first, skipping passages that say the same as one already taken; passages are
+        fetched a few more than still needed at a time, so most searches ask the engine once."""
+        ranked = sorted(fused.items(), key=lambda item: -item[1])
         hits: list[Hit] = []
         taken: list[set[str]] = []
-        for row, score in sorted(fused.items(), key=lambda item: -item[1]):
-            passage = self.passages[row]
-            key = _KEY_NOISE.sub("", passage.text)
-            grams = {key[i : i + 2] for i in range(len(key) - 1)}
-            if any(_jaccard(grams, other) >= NEAR_DUPLICATE for other in taken):
-                continue
-            taken.append(grams)
-            hits.append(Hit(passage, score))
-            if len(hits) >= k:
-                break
+        start = 0
+        while start < len(ranked) and len(hits) < k:
+            batch = ranked[start : start + 2 * (k - len(hits)) + 2]
+            start += len(batch)
+            found = {p.id: p for p in self.engine.passages([pid for pid, _ in batch])}
+            for pid, score in batch:
+                passage = found.get(pid)
+                if passage is None:
+                    continue
+                key = _KEY_NOISE.sub("", passage.text)
+                grams = {key[i : i + 2] for i in range(len(key) - 1)}
+                if any(_jaccard(grams, other) >= NEAR_DUPLICATE for other in taken):
+                    continue
+                taken.append(grams)
+                hits.append(Hit(passage, score))
+                if len(hits) >= k:
+                    break
         return hits
 
 
-def _rrf(rankings: list[np.ndarray]) -> dict[int, float]:
-    fused: dict[int, float] = {}
-    for rows in rankings:
-        for rank, row in enumerate(rows, start=1):
-            fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank)
+def open_searcher(settings, embedder: Embedder | None = None, cache_size: int | None = None, fusion: str | None = None) -> Searcher:
+    """The one way every entry point (serve, search, ask, eval, bench) opens a searcher from settings,
+    so they search the same engine the same way."""
+    from indexer.embedders import load_embedder
+    from indexer.engines import open_engine
+
+    embedder = embedder or load_embedder(settings.embedder)
+    engine = open_engine(settings, embedder.name)
+    return Searcher(
+        engine,
+        embedder,
+        cache_size=settings.cache_size if cache_size is None else cache_size,
+        fusion=fusion or settings.fusion,
+    )
+
+
+def _rrf(rankings: list[list[tuple[str, float]]]) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (pid, _) in enumerate(ranking, start=1):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
     return fused
 
 
-def _weighted(rankings: list[np.ndarray], scores: list[np.ndarray], dense_weight: float) -> dict[int, float]:
+def _weighted(dense: list[tuple[str, float]], keyword: list[tuple[str, float]], dense_weight: float) -> dict[str, float]:
     """w · min-max(cosine) + (1 − w) · BM25 / max(BM25), over each ranking's candidates."""
-    fused: dict[int, float] = {}
-    (dense_rows, keyword_rows), (dense, keyword) = rankings, scores
-    if len(dense):
-        low, span = float(dense.min()), float(dense.max() - dense.min()) or 1.0
-        for row, value in zip(dense_rows, dense, strict=True):
-            fused[int(row)] = dense_weight * (float(value) - low) / span
-    if len(keyword):
-        top = float(keyword.max()) or 1.0
-        for row, value in zip(keyword_rows, keyword, strict=True):
-            fused[int(row)] = fused.get(int(row), 0.0) + (1.0 - dense_weight) * float(value) / top
+    fused: dict[str, float] = {}
+    if dense:
+        values = [v for _, v in dense]
+        low = min(values)
+        span = (max(values) - low) or 1.0
+        for pid, value in dense:
+            fused[pid] = dense_weight * (value - low) / span
+    if keyword:
+        top = max(v for _, v in keyword) or 1.0
+        for pid, value in keyword:
+            fused[pid] = fused.get(pid, 0.0) + (1.0 - dense_weight) * value / top
     return fused
 
 

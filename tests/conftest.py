@@ -46,8 +46,8 @@ def sample_index(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="session")
 def searcher(sample_index, embedder):
-    from indexer.store import load_index
+    from indexer.engines.local import LocalEngine
     from service.search import Searcher
 
     path, _ = sample_index
-    return Searcher(load_index(path, embedder_name=embedder.name), embedder)
+    return Searcher(LocalEngine.open(path, embedder.name), embedder)

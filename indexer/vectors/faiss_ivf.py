@@ -124,7 +124,7 @@ class IVFStore:
         embeddings = path.parent / "embeddings.npy"
         exact = None
         if embeddings.exists():
-            from ..store import RowReader
+            from ..index.rows import RowReader
 
             exact = RowReader(embeddings)
         return cls(index, nprobe=int(settings.get("nprobe", 16)), tuned_recall=settings.get("tuned_recall_at_10"), exact=exact)

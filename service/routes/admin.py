@@ -16,4 +16,4 @@ async def reload(request: Request) -> dict[str, object]:
     if not await run_in_threadpool(engine.load):
         raise ApiError(409, f"新索引未能加载，继续使用原索引：{engine.error}", code="reload_failed")
     index = engine.index
-    return {"status": "reloaded", "build_id": index.manifest["build_id"], "passages": len(index.passages)}
+    return {"status": "reloaded", "build_id": index.manifest["build_id"], "passages": index.size}

@@ -8,8 +8,8 @@ import numpy as np
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from indexer.engines import SearchEngine
 from indexer.passage import Document, Passage
-from indexer.store import LoadedIndex
 
 from ..deps import get_index, get_ledger
 from ..docpage import render_document
@@ -34,23 +34,23 @@ def documents(ledger: Annotated[Ledger, Depends(get_ledger)]) -> dict[str, objec
     }
 
 
-def document_and_passages(index: LoadedIndex, doc_id: str) -> tuple[Document, list[Passage]]:
+def document_and_passages(index: SearchEngine, doc_id: str) -> tuple[Document, list[Passage]]:
     """One document and its passages in document order, or a 404 naming the id."""
     document = next((d for d in index.documents if d.doc_id == doc_id), None)
     vocab = index.rows.vocab["doc_id"]
     if document is None or doc_id not in vocab:
         raise ApiError(404, f"索引中没有编号为“{doc_id}”的文件：可在 /api/documents 查看已收录的文件")
     rows = np.flatnonzero(index.rows.codes["doc_id"] == vocab.index(doc_id))
-    return document, [index.passages[int(r)] for r in rows]
+    return document, [Passage.from_record(r) for r in index.by_row.records(rows)]
 
 
 @router.get("/api/documents/{doc_id}")
-def document(doc_id: DocId, index: Annotated[LoadedIndex, Depends(get_index)]) -> JSONResponse:
+def document(doc_id: DocId, index: Annotated[SearchEngine, Depends(get_index)]) -> JSONResponse:
     doc, passages = document_and_passages(index, doc_id)
     return JSONResponse({"document": doc.public(), "passages": [p.public() for p in passages]})
 
 
 @router.get("/documents/{doc_id}", include_in_schema=False)
-def document_page(doc_id: DocId, index: Annotated[LoadedIndex, Depends(get_index)]) -> HTMLResponse:
+def document_page(doc_id: DocId, index: Annotated[SearchEngine, Depends(get_index)]) -> HTMLResponse:
     doc, passages = document_and_passages(index, doc_id)
     return HTMLResponse(render_document(doc, passages))

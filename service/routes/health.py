@@ -17,4 +17,4 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz")
 async def readyz(request: Request) -> dict[str, object]:
     index = (await ready_engine(request)).index
-    return {"status": "ready", "build_id": index.manifest["build_id"], "passages": len(index.passages)}
+    return {"status": "ready", "build_id": index.manifest["build_id"], "passages": index.size}

@@ -29,12 +29,12 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def layout_searcher(tmp_path_factory, embedder, ocr_cache):
-    from indexer.store import load_index
+    from indexer.engines.local import LocalEngine
     from service.search import Searcher
 
     target = tmp_path_factory.mktemp("layouts") / "index"
     build_index([DOCS, BLIND_DOCS, SCAN_DOCS], target, embedder=embedder, progress=False, ocr_cache=ocr_cache)
-    return Searcher(load_index(target, embedder_name=embedder.name), embedder)
+    return Searcher(LocalEngine.open(target, embedder.name), embedder)
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from indexer.build import parse_files
-from indexer.store import load_index
+from indexer.index.folder import load_index
 from tests.conftest import REPORTS, ROOT, WUJIANG_2022, WUZHONG_2023, XIANGCHENG_2023
 
 

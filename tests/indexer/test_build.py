@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 from indexer.build import BuildError, build_index
-from indexer.store import IndexLoadError, load_index
+from indexer.index.folder import IndexLoadError, load_index
 from tests.conftest import REPORTS, WUZHONG_2023, WUZHONG_2023_DEGRADED
 
 
@@ -32,8 +32,8 @@ def test_index_folder_explains_itself(sample_index, embedder):
     assert manifest["embedder"] == {"name": embedder.name, "dim": 384}
     assert manifest["passages"] == len(index.passages) == len(index.vectors) == report.passages
     assert manifest["vector_store"]["kind"] == "faiss-flat"
-    assert set(manifest["files"]) >= {"passages.jsonl", "row_ids.json", "documents.json", "vectors.faiss", "terms.txt"}
-    assert json.loads((path / "row_ids.json").read_text()) == [p.id for p in index.passages]
+    assert set(manifest["files"]) >= {"passages.jsonl", "ids.npy", "documents.json", "vectors.faiss", "terms.txt"}
+    assert [i.decode() for i in np.load(path / "ids.npy")] == [p.id for p in index.passages]
     assert not any(p.doc_id == WUZHONG_2023_DEGRADED for p in index.passages)
     assert "农业农村局" in index.tokenizer.terms and "农业农村局" in index.tokenizer("牵头单位 农业农村局")
 

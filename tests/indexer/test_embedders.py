@@ -10,7 +10,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.embedders import EmbedderError, load_embedder
-from indexer.store import IndexLoadError, load_index
+from indexer.index.folder import IndexLoadError, load_index
 from tests.conftest import REPORTS, WUZHONG_2023
 
 

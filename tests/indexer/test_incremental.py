@@ -7,8 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from indexer.build import BuildError, add_document, remove_document
-from indexer.store import load_embeddings, load_index
+from indexer.build import BuildError
+from indexer.engines.local import LocalEngine
+from indexer.index.folder import load_embeddings, load_index
+from indexer.update import add_document, remove_document
 from service.search import Searcher
 from tests.conftest import REPORTS, WUZHONG_2023, WUZHONG_2023_DEGRADED, XIANGCHENG_2023
 
@@ -55,7 +57,7 @@ def test_remove_then_add_equals_the_full_build(sample_index, copy_of_sample, emb
     assert [p.to_record() for p in again.passages] == [p.to_record() for p in full.passages]
     assert np.allclose(load_embeddings(again.path), load_embeddings(full.path), atol=1e-6)
     assert added.passages == len(full.passages)
-    a, b = Searcher(full, embedder), Searcher(again, embedder)
+    a, b = Searcher(LocalEngine(full), embedder), Searcher(LocalEngine(again), embedder)
     for q in QUESTIONS:
         left, right = a.search(q, k=10).hits, b.search(q, k=10).hits
         assert [h.passage.citation for h in left] == [h.passage.citation for h in right], q

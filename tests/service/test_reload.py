@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 
 from eval.bench import running_server
 from eval.load import run_load
-from indexer.build import add_document, build_index, remove_document
-from indexer.store import load_index, publish
+from indexer.build import build_index
+from indexer.index.folder import load_index
+from indexer.index.publish import publish
+from indexer.update import add_document, remove_document
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import REPORTS, WUZHONG_2025, XIANGCHENG_2023

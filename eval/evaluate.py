@@ -268,7 +268,7 @@ def _gold_text(q: GoldQuestion) -> str:
 
 
 def evaluate_searcher(searcher, gold: Sequence[GoldQuestion], modes: Sequence[str] = OURS, k: int = 10) -> list[SystemResult]:
-    pool = searcher.passages
+    pool = list(searcher.engine.by_row)
     return [score_system(mode, gold, pool, lambda q, m=mode: searcher.search(q.question, k=k, mode=m).hits_passages()) for mode in modes]
 
 

@@ -51,3 +51,50 @@ def searcher(sample_index, embedder):
 
     path, _ = sample_index
     return Searcher(LocalEngine.open(path, embedder.name), embedder)
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory):
+    """A Milvus Lite engine served over TCP for the session, so the test process, `govqa index` and
+    `govqa serve` subprocesses share it as they would share a Milvus server (a Lite file admits one process)."""
+    import socket
+    import time
+
+    from milvus_lite.server import Server
+    from pymilvus import MilvusClient
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Server(str(tmp_path_factory.mktemp("milvus") / "milvus.db"), address=f"127.0.0.1:{port}")
+    assert server.init() and server.start(), "Milvus Lite did not start"
+    uri = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            MilvusClient(uri, timeout=5).list_collections()
+            break
+        except Exception:
+            assert time.monotonic() < deadline, "Milvus Lite did not answer"
+            time.sleep(0.5)
+    yield uri
+    server.stop()
+
+
+def milvus_settings(uri: str, alias: str):
+    from indexer.engines import EngineSettings
+
+    return EngineSettings(engine="milvus", milvus_uri=uri, milvus_alias=alias)
+
+
+@pytest.fixture(scope="session")
+def milvus_sample(milvus_uri, sample_index):
+    """The sample index written to Milvus from the local build's stored embeddings (nothing embedded twice)."""
+    from indexer.engines import write
+    from indexer.engines.local import stored_build
+    from indexer.index.folder import load_index
+
+    path, _ = sample_index
+    settings = milvus_settings(milvus_uri, "sample")
+    write(settings, stored_build(load_index(path)))
+    return settings

@@ -143,3 +143,25 @@ def write_build(index_dir: Path, build: Build) -> str:
     publish(folder, index_dir)
     build.timings["write"] = time.perf_counter() - clock
     return str(folder)
+
+
+def stored_build(index: LoadedIndex) -> Build:
+    """A published local build read back as a Build, stored embeddings included, so it can be
+    written to another engine without embedding anything again."""
+    from ..build import tokenize_passages
+    from ..index.folder import load_embeddings
+
+    passages = list(index.passages)
+    tokenizer, tokens = tokenize_passages(passages)
+    meta = {k: v for k, v in index.manifest.items() if k in ("parser_version", "corpus", "embedder")}
+    return Build(
+        passages=passages,
+        documents=index.documents,
+        skipped=index.skipped,
+        duplicates=index.duplicates,
+        texts=load_texts(index.path),
+        embeddings=np.asarray(load_embeddings(index.path), dtype=np.float32),
+        tokenizer=tokenizer,
+        tokens=tokens,
+        meta=meta,
+    )

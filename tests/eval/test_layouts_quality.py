@@ -70,4 +70,4 @@ def test_every_layout_gold_answer_is_in_its_gold_passage(layout_searcher):
     from eval.gold import is_relevant
 
     for q in load_gold(Path(GOLD)) + load_gold(Path(BLIND)) + load_gold(GOLD_DIR / "scans" / "scans.jsonl"):
-        assert any(is_relevant(q, p) for p in layout_searcher.passages), f"{q.id}: {q.answer}"
+        assert any(is_relevant(q, p) for p in layout_searcher.engine.by_row), f"{q.id}: {q.answer}"

@@ -57,6 +57,6 @@ def test_every_gold_answer_is_in_its_gold_passage(searcher):
     for path in sorted(GOLD_DIR.glob("*.jsonl")):
         for q in load_gold(path):
             if q.answerable:
-                assert any(is_relevant(q, p) for p in searcher.passages), f"{path.name} {q.id}: {q.answer}"
+                assert any(is_relevant(q, p) for p in searcher.engine.by_row), f"{path.name} {q.id}: {q.answer}"
             else:
                 assert q.task is None and q.part is None

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from govqa.server import free_port, running_server  # noqa: F401 - free_port: docs/screenshots.py imports it from here
 
 from .gold import load_gold
 from .runner import default_gold
@@ -69,48 +68,6 @@ def list_questions(port: int, n: int) -> list[str]:
     asks += [f"{f['value']}分管的工作一共有几项？" for f in facets.get("leaders", [])[:10]]
     asks += [f"{f['value']}涉及哪些任务？" for f in facets.get("areas", [])[:10]]
     return [asks[i % len(asks)] for i in range(min(n, 200))] if asks else []
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def running_server(index: Path, workers: int = 1, env: dict[str, str] | None = None):
-    """A real `govqa serve` (uvicorn) on a free loopback port; yields (port, pid)."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "govqa", "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port)]
-    if workers > 1:
-        cmd += ["--workers", str(workers)]
-    # The server's log goes to a file, never a pipe: an unread pipe fills up and blocks the server.
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log, text=True)
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"server exited: {log.read()[-2000:]}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not become ready in 120 s")
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def peak_rss_mb(pid: int) -> float:

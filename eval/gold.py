@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 LIST_TYPES = {"responsibility", "leader"}
 # Questions whose answer is a set or has sides: scored on the answer, not on one ranked hit.
@@ -43,17 +43,6 @@ class GoldQuestion:
     def single(self) -> bool:
         """One passage answers it: scored on the search ranking as well as on the answer."""
         return self.doc is not None and self.type not in SET_TYPES and not self.history
-
-
-class HitLike(Protocol):
-    doc_id: str
-    text: str
-    task_no: str | None
-    section: tuple[str, ...] | list[str]
-    citation: str
-    departments: tuple[str, ...] | list[str]
-    leaders: tuple[str, ...] | list[str]
-    areas: tuple[str, ...] | list[str]
 
 
 def load_gold(path: Path) -> list[GoldQuestion]:

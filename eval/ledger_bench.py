@@ -22,7 +22,9 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from .bench import bench_embedding, http_load, peak_rss_mb, questions, running_server, summary
+from govqa.server import running_server
+
+from .bench import bench_embedding, http_load, peak_rss_mb, questions, summary
 
 FACET_KEYS = {"lead_departments": "lead_department", "departments": "department", "leaders": "leader", "areas": "area", "documents": "doc_id"}
 EXPORT_ROWS = 10_000

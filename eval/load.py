@@ -215,9 +215,10 @@ def run(index: Path, clients: int = 64, seconds: float = 60.0, max_requests: int
     """A real `govqa serve` with the service's default settings, loaded as above; the rate
     of searches and answers is also given as a ratio to the query-embedding rate measured
     first in the same run (the floor of every uncached search)."""
+    from govqa.server import running_server
     from indexer.embedders import load_embedder
 
-    from .bench import bench_embedding, running_server
+    from .bench import bench_embedding
 
     floor = bench_embedding(load_embedder(None), questions(200))
     with running_server(index, workers=workers) as (port, pid):

@@ -25,7 +25,9 @@ from urllib.parse import quote
 import faiss
 import numpy as np
 
-from .bench import http_load, memory_mb, percentile, questions, running_server
+from govqa.server import running_server
+
+from .bench import http_load, memory_mb, percentile, questions
 
 BASE = 1000
 NOISE = 0.0245  # per dimension: |noise| ≈ 0.48, cosine to the base ≈ 0.9
@@ -98,6 +100,63 @@ def write_scale_index(folder: Path, passages, vectors: np.ndarray, embedder) -> 
     return target, timings
 
 
+def write_milvus(folder: Path, passages, vectors: np.ndarray, embedder, alias: str) -> tuple[Any, dict[str, float]]:
+    """The same passages and vectors in a Milvus Lite collection, written and published like `govqa index` does."""
+    from indexer.build import corpus_terms
+    from indexer.engines import Build, EngineSettings, write
+    from indexer.passage import Document
+    from indexer.synonyms import Synonyms
+    from indexer.tokenize import Tokenizer
+
+    tokenizer = Tokenizer(corpus_terms(passages[:20_000]) | Synonyms.load().terms())
+    docs = {p.doc_id: Document(p.doc_id, p.title, p.district, p.year, p.kind, f"{p.doc_id}.txt", "", "synthetic", 0) for p in passages}
+    settings = EngineSettings(engine="milvus", milvus_uri=str(folder / "milvus.db"), milvus_alias=alias)
+    meta = {"parser_version": "synthetic", "corpus": {"fingerprint": None, "synthetic": True}, "embedder": {"name": embedder.name, "dim": embedder.dim}}
+    clock = time.perf_counter()
+    build = Build(list(passages), list(docs.values()), [], [], {}, vectors, tokenizer, tokenize_all(tokenizer, passages), meta)
+    write(settings, build)
+    return settings, {"milvus_write_s": time.perf_counter() - clock}
+
+
+def measure_engine(engine, embedder, query_texts: list[str], query_vectors: np.ndarray, truth_ids: list[set[str]], k: int = 10) -> dict[str, Any]:
+    """Any engine through the seam: dense and keyword calls, the whole search, recall vs exact."""
+    from indexer.engines import Filters
+    from service.search import Searcher
+
+    none = Filters()
+    found, vec_ms = [], []
+    for q in query_vectors:
+        started = time.perf_counter()
+        hits = engine.dense(q, k, none)
+        vec_ms.append((time.perf_counter() - started) * 1000)
+        found.append({pid for pid, _ in hits})
+    recall = float(np.mean([len(t & f) / k for t, f in zip(truth_ids, found, strict=True)]))
+    kw_ms = []
+    for text in query_texts:
+        tokens = engine.tokenizer(text)
+        started = time.perf_counter()
+        engine.keyword(tokens, 100, none)
+        kw_ms.append((time.perf_counter() - started) * 1000)
+    searcher = Searcher(engine, embedder)
+    for text in query_texts:
+        dense = searcher.dense_text(text)
+        searcher.cache.put(dense, embedder.embed_query(dense))
+    searcher.search(query_texts[0])
+    full_ms = []
+    for text in query_texts:
+        started = time.perf_counter()
+        searcher.search(text, k=k, district="", year=0)
+        full_ms.append((time.perf_counter() - started) * 1000)
+    return {
+        "store": engine.manifest["vector_store"],
+        "recall_at_10": round(recall, 4),
+        "vector_p50_ms": round(statistics.median(vec_ms), 3),
+        "keyword_p50_ms": round(statistics.median(kw_ms), 3),
+        "search_without_embedding_p50_ms": round(statistics.median(full_ms), 3),
+        "search_without_embedding_p95_ms": round(percentile(full_ms, 95), 3),
+    }
+
+
 def measure(index_path: Path, embedder, query_texts: list[str], query_vectors: np.ndarray, k: int = 10) -> dict[str, Any]:
     """Load the folder as the service does; time the stores and the whole search; recall vs exact."""
     from indexer.engines.local import LocalEngine
@@ -164,8 +223,15 @@ def _keyword_bytes(keyword) -> int:
 
 
 def run(
-    sizes: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000), seed: int = 7, serve_largest: bool = True, base_size: int = BASE, log=print
+    sizes: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000),
+    seed: int = 7,
+    serve_largest: bool = True,
+    base_size: int = BASE,
+    log=print,
+    engines: tuple[str, ...] = ("local",),
 ) -> dict[str, Any]:
+    """Every size on the local engine; with "milvus" in `engines`, the same passages, vectors and
+    queries on Milvus Lite too, measured in the same run."""
     from indexer.embedders import load_embedder
 
     from .synth import synth_passages
@@ -224,9 +290,32 @@ def run(
                         "http_search_p95_ms": round(percentile(latencies, 95), 3),
                         "failures": failures,
                     }
+            if "milvus" in engines:
+                entry["milvus"] = measure_milvus(folder, passages[:n], all_vectors[:n], embedder, texts, query_vectors, floor, log)
             result["sizes"][str(n)] = entry
             log(f"size {n}: {entry}")
     return result
+
+
+def measure_milvus(folder: Path, passages, vectors: np.ndarray, embedder, texts, query_vectors, floor: float, log) -> dict[str, Any]:
+    from indexer.engines import open_engine
+
+    n = len(passages)
+    log(f"size {n}: writing the Milvus Lite collection …")
+    settings, timings = write_milvus(folder, passages, vectors, embedder, alias=f"scale{n}")
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    _, rows = exact.search(query_vectors, 10)
+    truth = [{passages[int(r)].id for r in found if r >= 0} for found in rows]
+    del exact
+    log(f"size {n}: measuring Milvus Lite …")
+    clock = time.perf_counter()
+    engine = open_engine(settings, embedder.name)
+    entry = {**{k: round(v, 2) for k, v in timings.items()}, "load_s": round(time.perf_counter() - clock, 2)}
+    entry.update(measure_engine(engine, embedder, texts, query_vectors, truth))
+    entry["search_p50_over_embed_p50"] = round((entry["search_without_embedding_p50_ms"] + floor) / floor, 3)
+    engine.close()
+    return entry
 
 
 def format_report(result: dict[str, Any]) -> str:
@@ -240,6 +329,12 @@ def format_report(result: dict[str, Any]) -> str:
             f"{e['search_without_embedding_p50_ms']:>10.2f} {e['search_p50_over_embed_p50']:>7.2f} {e['vector_bytes'] / 1e6:>7.1f} "
             f"{e['keyword_bytes'] / 1e6:>7.1f} {serve!s:>10}"
         )
+        m = e.get("milvus")
+        if m:
+            lines.append(
+                f"{'':>10} {'milvus-lite':<14} {m['recall_at_10']:>9.3f} {m['vector_p50_ms']:>8.2f} {m['keyword_p50_ms']:>8.2f} "
+                f"{m['search_without_embedding_p50_ms']:>10.2f} {m['search_p50_over_embed_p50']:>7.2f}"
+            )
     return "\n".join(lines)
 
 
@@ -259,6 +354,12 @@ def plot(result: dict[str, Any], path: Path) -> None:
         ("search_without_embedding_p50_ms", "whole search minus embedding p50"),
     ):
         left.plot(sizes, [r[key] for r in rows], marker="o", label=label)
+    milvus = [n for n in sizes if "milvus" in result["sizes"][str(n)]]
+    if milvus:
+        left.plot(
+            milvus, [result["sizes"][str(n)]["milvus"]["search_without_embedding_p50_ms"] for n in milvus],
+            marker="^", linestyle=":", label="Milvus Lite: whole search minus embedding p50",
+        )  # fmt: skip
     left.axhline(result["embed_query_p50_ms"], linestyle="--", color="grey", label="query embedding p50 (floor)")
     left.set_xscale("log")
     left.set_yscale("log")

@@ -24,10 +24,10 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from indexer.boilerplate import _ADDRESS, _FOOTER
+from indexer.data import places
 from indexer.headings import numbered_level, short_label
 from indexer.parse import parse_file
 from indexer.passage import KIND_TASK_TABLE, KIND_WORK_REPORT, ROLE_GLOSSARY, ROLE_PARAGRAPH, ROLE_TARGET, ROLE_TASK, Passage
@@ -272,9 +272,7 @@ def _short_name(district: str) -> str:
 @functools.lru_cache(maxsize=1)
 def districts() -> tuple[str, ...]:
     """The county-level places of indexer/data/places.txt that a report can come from."""
-    text = resources.files("indexer.data").joinpath("places.txt").read_text(encoding="utf-8")
-    words = [w for line in text.splitlines() if not line.lstrip().startswith("#") for w in line.split()]
-    return tuple(w for w in dict.fromkeys(words) if w.endswith(("区", "县", "市")))
+    return tuple(w for w in places() if w.endswith(("区", "县", "市")))
 
 
 # --- numbers ------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .data import places
 from .textnorm import join_cjk
 
 _GOV = re.compile(r"([\u4e00-\u9fff]{2,6}[区县市])人民政府")
@@ -48,18 +49,11 @@ def detect_district(lines: list[str], title: str | None = None) -> str:
     lower = [c for c in cities if not any(c != o and text.count(o + c) for o in cities)]  # 苏州市昆山市 → 昆山市
     if lower:
         return max(lower, key=lambda c: found[c])
-    places = Counter({p: text.count(p) for p in _places() if p in text})
-    if places:
-        return places.most_common(1)[0][0]
+    named = Counter({p: text.count(p) for p in places() if p in text})
+    if named:
+        return named.most_common(1)[0][0]
     words = Counter(m for m in _DISTRICT_WORD.findall(text) if m not in NOT_DISTRICTS and m[1] != "各" and not _NOT_A_NAME.search(m))
     return words.most_common(1)[0][0] if words else ""
-
-
-def _places() -> list[str]:
-    from importlib import resources
-
-    text = resources.files("indexer.data").joinpath("places.txt").read_text(encoding="utf-8")
-    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
 
 
 def _after_parent(name: str) -> str:

@@ -17,6 +17,8 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+from .data import places
+
 MEMO_LIMIT = 100_000
 _BLANKS = re.compile(r"\s+")
 _ASIDE = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]")
@@ -26,8 +28,7 @@ _OFFICE = re.compile(r"^[\u4e00-\u9fff]{2,}(局|委|办|部|中心|分局|集团
 
 
 def _places() -> tuple[str, ...]:
-    text = resources.files("indexer.data").joinpath("places.txt").read_text(encoding="utf-8")
-    names = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+    names = places()
     # "吴中区" and its short form "吴中", longest first so the full name is stripped whole.
     short = [n[:-1] for n in names if len(n) == 3]
     return tuple(sorted(set(names) | set(short), key=len, reverse=True))

@@ -65,10 +65,6 @@ def strip_tags(text: str) -> str:
     return _TAG.sub(" ", text).replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
-
-
 def cjk_count(text: str) -> int:
     return len(_CJK_RE.findall(text))
 

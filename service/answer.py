@@ -15,7 +15,6 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from indexer.passage import ROLE_GLOSSARY, Hit, Passage
 
@@ -90,10 +89,6 @@ class Answer:
         }
 
 
-class Answerer(Protocol):
-    def ask(self, q: str, **filters: object) -> Answer: ...
-
-
 def question_kind(question: str) -> str:
     for kind, pattern in _KINDS:
         if pattern.search(question):
@@ -111,7 +106,7 @@ def _bigrams(text: str) -> set[str]:
 
 
 class ExtractiveAnswerer:
-    """Answers from the searcher's hits; the only Answerer, and the default."""
+    """Answers from the searcher's hits; the only answerer, and the default."""
 
     def __init__(self, searcher: Searcher, ledger: Ledger | None = None) -> None:
         self.searcher = searcher

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
+from indexer.data import places as load_places
 from indexer.metadata import NOT_DISTRICTS
 from indexer.passage import KIND_TASK_TABLE, KIND_WORK_REPORT, Document
 
@@ -64,12 +64,6 @@ class ParsedQuery:
         if self.doc_id:
             parts.append(f"文档 {self.doc_id}")
         return "".join(parts)
-
-
-def load_places() -> list[str]:
-    """County-level place names (indexer/data/places.txt) for telling a district the index lacks."""
-    text = resources.files("indexer.data").joinpath("places.txt").read_text(encoding="utf-8")
-    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
 
 
 class QueryParser:

@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from eval.bench import free_port, running_server
+from govqa.server import free_port, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]

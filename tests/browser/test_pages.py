@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from eval.bench import running_server
+from govqa.server import running_server
 from indexer.build import build_index
 from tests.browser.conftest import serve_folder
 

@@ -7,10 +7,10 @@ from argparse import Namespace
 
 import pytest
 
-from eval.bench import running_server
 from eval.evaluate import evaluate_searcher, score_answers
 from eval.gold import load_gold
 from eval.runner import GOLD_DIR, main
+from govqa.server import running_server
 from service.answer import ExtractiveAnswerer
 
 TYPES = {"number", "target", "responsibility", "leader", "what", "review", "glossary", "unanswerable"}

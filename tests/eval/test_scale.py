@@ -5,17 +5,60 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from eval.bench import http_load, running_server
+from eval.bench import http_load
 from eval.scale import derived_vectors, format_report, run
+from govqa.server import running_server
 
 
-def test_scale_run_at_small_sizes():
+def test_scale_run_at_small_sizes(monkeypatch):
+    # The approximate store from 1000 rows up here (100 000 in service), so that one small run measures both kinds.
+    monkeypatch.setattr("indexer.vectors.FLAT_MAX", 1000)
     result = run(sizes=(300, 1500), serve_largest=False, base_size=96, log=lambda m: None)
     assert set(result["sizes"]) == {"300", "1500"}
-    for entry in result["sizes"].values():
-        assert entry["store"]["kind"] == "faiss-flat" and entry["recall_at_10"] == 1.0
-        assert entry["search_without_embedding_p50_ms"] > 0 and entry["keyword_bytes"] > 0
-    assert "1500" in format_report(result)
+    flat, ivf = result["sizes"]["300"], result["sizes"]["1500"]
+    assert flat["store"]["kind"] == "faiss-flat" and flat["store"]["rows"] == 300
+    assert ivf["store"]["kind"] == "faiss-ivf-sq8" and ivf["store"]["rows"] == 1500
+    assert flat["recall_at_10"] == 1.0  # exact search against exact search
+    assert 0.9 <= ivf["recall_at_10"] <= 1.0, ivf  # the approximate store, tuned at build, against exact search
+    assert ivf["store"]["nprobe"] >= 1 and ivf["store"]["tuned_recall_at_10"] >= 0.9
+    assert 0 < flat["keyword_bytes"] < ivf["keyword_bytes"] and 0 < flat["vector_bytes"]
+    report = format_report(result).splitlines()
+    assert any(line.split()[:2] == ["300", "faiss-flat"] for line in report)
+    assert any(line.split()[:2] == ["1500", "faiss-ivf-sq8"] for line in report)
+
+
+def test_scale_index_holds_what_was_asked_for_and_finds_it(tmp_path, embedder):
+    """The index the benchmark measures: every synthetic passage in order, each vector and each
+    passage's own rare words leading back to its row."""
+    from collections import Counter
+
+    import numpy as np
+
+    from eval.scale import tokenize_all, write_scale_index
+    from eval.synth import synth_passages
+    from indexer.index.folder import load_index
+
+    n = 400
+    passages = synth_passages(n, seed=3)
+    base = np.random.default_rng(3).normal(size=(50, embedder.dim)).astype(np.float32)
+    vectors = derived_vectors(base / np.linalg.norm(base, axis=1, keepdims=True), n, seed=3)
+    path, _ = write_scale_index(tmp_path, passages, vectors, embedder)
+    index = load_index(path, embedder.name)
+    assert index.manifest["passages"] == len(index.passages) == len(index.vectors) == index.keyword.size == n
+    assert index.manifest["vector_store"]["kind"] == "faiss-flat"
+    assert [p.id for p in index.passages[::37]] == [p.id for p in passages[::37]]
+    rows = np.arange(0, n, 25)
+    assert index.vectors.search(vectors[rows], 1)[1][:, 0].tolist() == rows.tolist()
+
+    tokens = tokenize_all(index.tokenizer, passages)
+    df = Counter(t for row in tokens for t in set(row))
+    checked = 0
+    for row in range(0, n, 7):
+        rare = [t for t in tokens[row] if df[t] == 1]
+        if rare:
+            assert index.keyword.search(rare[:3], 5)[1].tolist() == [row], (row, rare)
+            checked += 1
+    assert checked >= 5
 
 
 def test_derived_vectors_keep_the_real_ones_first():

@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from eval.bench import running_server
+from govqa.server import running_server
 from service.app import create_app
 from service.settings import Settings
 from tests.service.contract import call, check_export, check_response

@@ -8,11 +8,13 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from eval.bench import questions, running_server
+from govqa.server import running_server
 from service.app import create_app
 from service.limits import RateLimiter
 from service.settings import Settings
 from tests.service.contract import call_json
+
+TOPICS = ["高标准农田", "保障性租赁住房", "公交线路", "碧螺春茶文化节", "养老服务", "停车泊位", "屋顶光伏", "学校建设"]
 
 
 def test_token_bucket_arithmetic():
@@ -65,7 +67,7 @@ def _burst(port: int, texts: list[str]) -> list[tuple[int, dict, dict]]:
 def test_searches_beyond_the_cap_wait_then_get_503_with_retry_after(sample_index):
     path, _ = sample_index
     env = {"GOVQA_MAX_CONCURRENT": "1", "GOVQA_QUEUE_TIMEOUT": "0.001", "GOVQA_RATE_LIMIT": "0", "GOVQA_CACHE_SIZE": "0"}
-    texts = iter(questions(400))
+    texts = iter(f"{topic}有哪些任务 {i}" for i in range(50) for topic in TOPICS)  # distinct: none answered from memory
     with running_server(path, env=env) as (port, _):
         refused: list[tuple[int, dict, dict]] = []
         for _ in range(5):  # one slot and no time to wait: a burst of 16 cannot all get it

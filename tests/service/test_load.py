@@ -4,8 +4,8 @@ shape, memory within the stated margin. `make loadtest` runs the same for 60 s a
 
 from __future__ import annotations
 
-from eval.bench import running_server
 from eval.load import run_load
+from govqa.server import running_server
 from tests.service.contract import check_response
 
 

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from eval.bench import running_server
 from eval.load import run_load
+from govqa.server import running_server
 from indexer.build import build_index
 from indexer.index.folder import load_index
 from indexer.index.publish import publish

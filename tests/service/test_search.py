@@ -91,11 +91,37 @@ def test_explicit_parameters_override_the_question(searcher):
 
 
 def test_hits_are_distinct_and_owned(searcher):
-    for question in ("吴中 公交", "吴江 2022 养老服务", "相城 2023 学校", "高标准农田"):
+    from indexer.passage import KIND_TASK_TABLE, KIND_WORK_REPORT
+
+    # question → (citation of a task among its hits, its lead department(s), other responsible departments, words of its text)
+    owned = {
+        "高标准农田": ("吴中区2023年主要工作任务分解方案 · (35)", ("农业农村局",), {"资规分局", "农发集团"}, "新增高标准农田 5800 亩"),
+        "吴中 公交": ("吴中区2023年主要工作任务分解方案 · (27)", ("交运局",), {"城投集团"}, "优化公交线路 12 条"),
+        "吴江 2022 养老服务": ("吴江区2022年重点工作目标任务分解落实方案 · 第93项", ("区民政局",), {"卫健委"}, "养老服务中心"),
+        "相城 2023 学校": (None, (), set(), "学校"),  # a work report: its passages name no owner
+    }
+    for question, (citation, lead, others, words) in owned.items():
         hits = searcher.search(question, k=20).hits
+        assert hits, question
         assert len({h.passage.citation for h in hits}) == len(hits)
         assert len({h.passage.text for h in hits}) == len(hits)
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        for h in hits:
+            p = h.passage
+            assert set(p.lead_departments) <= set(p.departments), p.citation  # a lead department is a responsible one
+            if p.kind == KIND_WORK_REPORT:
+                assert p.departments == p.lead_departments == (), p.citation
+        if citation is None:
+            assert hits[0].passage.doc_id == XIANGCHENG_2023 and words in hits[0].passage.text
+            assert all(not h.passage.departments for h in hits if h.passage.doc_id == XIANGCHENG_2023)
+            continue
+        task = next((h for h in hits if h.passage.citation == citation), None)
+        assert task is not None, (question, [h.passage.citation for h in hits])
+        assert task.passage.kind == KIND_TASK_TABLE and words in task.passage.text
+        assert task.passage.lead_departments == lead and task.passage.departments[: len(lead)] == lead
+        assert others <= set(task.passage.departments), task.passage.departments
+        shown = task.public()  # what /api/search returns for the hit
+        assert shown["lead_departments"] == list(lead) and set(shown["departments"]) == set(task.passage.departments)
 
 
 def test_modes_and_cache(searcher):

@@ -22,7 +22,8 @@ COPY indexer/ indexer/
 COPY service/ service/
 COPY eval/ eval/
 COPY govqa/ govqa/
-RUN pip install .
+# The [milvus] extra: the client for a Milvus server (GOVQA_ENGINE=milvus, docs/deploy-milvus.md).
+RUN pip install ".[milvus]"
 
 COPY data/reports/ data/reports/
 # Build the sample index into the image; mount another var/index to serve your own.

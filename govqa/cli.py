@@ -273,7 +273,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.scale:
         from eval.scale import format_report, plot, run
 
-        result = run(tuple(args.sizes), log=lambda m: print(m, file=sys.stderr))
+        engines = ("local", *(e for e in args.engine if e != "local"))
+        result = run(tuple(args.sizes), log=lambda m: print(m, file=sys.stderr), engines=engines)
         if args.plot:
             plot(result, args.plot)
         _print_json(result) if args.json else print(format_report(result))
@@ -405,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=Path, default=None, help="规模测试的曲线图（PNG）")
     p.add_argument("--load", action="store_true", help="负载测试：许多客户端同时检索、问答和打开页面，统计 5xx、断开的连接、p99 与内存")
     p.add_argument("--ledger", action="store_true", help="任务台账：/api/tasks（含分面）在样例索引与合成大索引上的延迟，以及导出约 1 万行的耗时")
+    p.add_argument(
+        "--engine", nargs="+", choices=["local", "milvus"], default=["local"],
+        help="规模测试同时测量的引擎：milvus 即在同一次运行中以相同语料和问题测量 Milvus Lite（本地引擎总会测量）",
+    )  # fmt: skip
     p.add_argument("--ledger-scale", type=int, default=100_000, help="台账测试的合成索引段落数（默认 100000）")
     p.add_argument("--ocr", type=Path, nargs="*", default=None, metavar="FILE", help=f"扫描件识别速度（页/秒）；默认用 {DEFAULT_SCANS} 中的样例")
     p.add_argument("--seconds", type=float, default=60.0, help="负载测试时长（默认 60 秒）")

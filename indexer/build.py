@@ -59,7 +59,8 @@ class BuildReport:
     def summary(self) -> str:
         if self.up_to_date:
             return f"索引已是最新：{self.index_dir}（语料、解析器和模型均未变化）"
-        lines = [f"索引已写入 {self.index_dir}：{len(self.documents)} 份文档，{self.passages} 个段落"]
+        where = self.index_dir if not self.build_dir or self.build_dir.startswith(("/", ".")) else f"{self.index_dir}（集合 {self.build_dir}）"
+        lines = [f"索引已写入 {where}：{len(self.documents)} 份文档，{self.passages} 个段落"]
         for d in self.documents:
             lines.append(f"  {d.doc_id}  {d.title}（{d.district or '区县未识别'}，{d.year or '年份未识别'}）")
             lines.append(f"    {d.describe()}")

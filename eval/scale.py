@@ -118,6 +118,22 @@ def write_milvus(folder: Path, passages, vectors: np.ndarray, embedder, alias: s
     return settings, {"milvus_write_s": time.perf_counter() - clock}
 
 
+def whole_search_ms(searcher, embedder, query_texts: list[str], k: int) -> list[float]:
+    """Each question's whole search with its embedding cached beforehand: the floor is measured apart."""
+    for text in query_texts:
+        dense = searcher.dense_text(text)
+        searcher.cache.put(dense, embedder.embed_query(dense))
+    searcher.search(query_texts[0])
+    out = []
+    for text in query_texts:
+        started = time.perf_counter()
+        # No filters: the gold questions name districts the synthetic corpus may lack, and a
+        # filter that matches nothing returns at once; every query here searches every row.
+        searcher.search(text, k=k, district="", year=0)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
 def measure_engine(engine, embedder, query_texts: list[str], query_vectors: np.ndarray, truth_ids: list[set[str]], k: int = 10) -> dict[str, Any]:
     """Any engine through the seam: dense and keyword calls, the whole search, recall vs exact."""
     from indexer.engines import Filters
@@ -137,16 +153,7 @@ def measure_engine(engine, embedder, query_texts: list[str], query_vectors: np.n
         started = time.perf_counter()
         engine.keyword(tokens, 100, none)
         kw_ms.append((time.perf_counter() - started) * 1000)
-    searcher = Searcher(engine, embedder)
-    for text in query_texts:
-        dense = searcher.dense_text(text)
-        searcher.cache.put(dense, embedder.embed_query(dense))
-    searcher.search(query_texts[0])
-    full_ms = []
-    for text in query_texts:
-        started = time.perf_counter()
-        searcher.search(text, k=k, district="", year=0)
-        full_ms.append((time.perf_counter() - started) * 1000)
+    full_ms = whole_search_ms(Searcher(engine, embedder), embedder, query_texts, k)
     return {
         "store": engine.manifest["vector_store"],
         "recall_at_10": round(recall, 4),
@@ -188,18 +195,7 @@ def measure(index_path: Path, embedder, query_texts: list[str], query_vectors: n
         index.keyword.search(tokens, 100)
         kw_ms.append((time.perf_counter() - started) * 1000)
 
-    searcher = Searcher(engine, embedder)
-    for text in query_texts:  # isolate the search from the model: the floor is measured apart
-        dense = searcher.dense_text(text)
-        searcher.cache.put(dense, embedder.embed_query(dense))
-    searcher.search(query_texts[0])
-    full_ms = []
-    for text in query_texts:
-        started = time.perf_counter()
-        # No filters: the gold questions name districts the synthetic corpus may lack, and a
-        # filter that matches nothing returns at once; every query here searches every row.
-        searcher.search(text, k=k, district="", year=0)
-        full_ms.append((time.perf_counter() - started) * 1000)
+    full_ms = whole_search_ms(Searcher(engine, embedder), embedder, query_texts, k)
     return {
         "store": index.manifest["vector_store"],
         "load_s": round(load_s, 2),

@@ -68,10 +68,13 @@ class HeavyGate:
 
     async def run(self, func: Callable[..., T], *args, **kwargs) -> T:
         free = self._free
-        try:
-            await asyncio.wait_for(free.acquire(), self.queue_timeout)
-        except TimeoutError:
-            raise ApiError(503, "服务繁忙，请稍后再试", code="busy", headers={"Retry-After": retry_after(1)}) from None
+        if free.locked():  # every slot taken, or others already waiting: queue behind them, for a while
+            try:
+                await asyncio.wait_for(free.acquire(), self.queue_timeout)
+            except TimeoutError:
+                raise ApiError(503, "服务繁忙，请稍后再试", code="busy", headers={"Retry-After": retry_after(1)}) from None
+        else:
+            await free.acquire()  # a free slot is taken at once, without wait_for's extra task and loop turn
         loop = asyncio.get_running_loop()
         try:
             future = loop.run_in_executor(self._pool, partial(func, *args, **kwargs))
@@ -80,7 +83,8 @@ class HeavyGate:
             raise
         future.add_done_callback(lambda f: (free.release(), f.cancelled() or f.exception()))  # an overrun's error is read, not left
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                return await asyncio.shield(future)
         except TimeoutError:
             raise ApiError(504, f"请求处理超时（超过 {self.timeout:g} 秒），请稍后再试", code="timeout") from None
 

@@ -11,9 +11,9 @@ import hmac
 import ipaddress
 import json
 import logging
+import os
 import re
 import time
-import uuid
 
 from .limits import RateLimiter, retry_after
 from .settings import Settings
@@ -55,7 +55,7 @@ class GuardMiddleware:
         headers = dict(scope.get("headers") or [])
         given_id = headers.get(b"x-request-id", b"")
         # A caller's id is kept only when it is plain, since it goes into logs and messages.
-        request_id = given_id.decode() if _REQUEST_ID.fullmatch(given_id) else uuid.uuid4().hex[:16]
+        request_id = given_id.decode() if _REQUEST_ID.fullmatch(given_id) else os.urandom(8).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         path = scope.get("path", "")
         status_box = {"status": 500}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
 
 MAX_QUERY = 500
 MAX_K = 50
@@ -64,3 +66,11 @@ class AskRequest(BaseModel):
     district: Text | None = Field(None, max_length=20, description="区县；空字符串表示不按区筛选")
     year: int | None = Field(None, ge=0, le=2100, description="年份；0 表示不按年份筛选")
     doc_id: Text | None = Field(None, max_length=200, description="只在该文档中检索")
+
+
+class JSONBytesResponse(JSONResponse):
+    """A JSONResponse encoded by orjson: the same compact UTF-8 JSON as Starlette writes, several
+    times faster for a page of hits. NaN and infinities become null instead of an error."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -34,6 +35,10 @@ RRF_K = 60
 CANDIDATES = 100  # per ranking, before fusion
 NEAR_DUPLICATE = 0.9  # bigram Jaccard above which two hits are the same passage
 _KEY_NOISE = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]")
+# Passages kept read, with their bigrams: a search reads a few dozen, and the same ones come up
+# again and again; a passage id names its content, so a kept one never goes stale.
+PASSAGES_KEPT = 4096
+V = TypeVar("V")
 
 
 @dataclass
@@ -60,30 +65,31 @@ class SearchResult:
         return body
 
 
-class EmbeddingCache:
-    """A bounded LRU of query embeddings: a repeated question skips the model."""
+class LRU(Generic[V]):
+    """A bounded, thread-safe least-recently-used map: the query embeddings (a repeated question
+    skips the model) and the passages hits are made of (a passage found again is not read again)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._data: OrderedDict[str, V] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: str) -> np.ndarray | None:
+    def get(self, key: str) -> V | None:
         with self._lock:
-            vector = self._data.get(key)
-            if vector is None:
+            value = self._data.get(key)
+            if value is None:
                 self.misses += 1
                 return None
             self._data.move_to_end(key)
             self.hits += 1
-            return vector
+            return value
 
-    def put(self, key: str, vector: np.ndarray) -> None:
+    def put(self, key: str, value: V) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._data[key] = vector
+            self._data[key] = value
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
@@ -121,7 +127,8 @@ class Searcher:
         self.embedder = embedder
         self.synonyms = synonyms or Synonyms.load()
         self.parser = QueryParser(engine.documents)
-        self.cache = EmbeddingCache(cache_size)
+        self.cache: LRU[np.ndarray] = LRU(cache_size)
+        self._read: LRU[tuple[Passage, set[str]]] = LRU(PASSAGES_KEPT)
 
     def dense_text(self, q: str, canonical: list[str] | None = None) -> str:
         """What the embedder sees: the question, with the long forms of its shorthand appended."""
@@ -192,13 +199,11 @@ class Searcher:
         while start < len(ranked) and len(hits) < k:
             batch = ranked[start : start + 2 * (k - len(hits)) + 2]
             start += len(batch)
-            found = {p.id: p for p in self.engine.passages([pid for pid, _ in batch])}
+            found = self._passages([pid for pid, _ in batch])
             for pid, score in batch:
-                passage = found.get(pid)
-                if passage is None:
+                if pid not in found:
                     continue
-                key = _KEY_NOISE.sub("", passage.text)
-                grams = {key[i : i + 2] for i in range(len(key) - 1)}
+                passage, grams = found[pid]
                 if any(_jaccard(grams, other) >= NEAR_DUPLICATE for other in taken):
                     continue
                 taken.append(grams)
@@ -206,6 +211,19 @@ class Searcher:
                 if len(hits) >= k:
                     break
         return hits
+
+    def _passages(self, ids: list[str]) -> dict[str, tuple[Passage, set[str]]]:
+        """Each id's passage and the character bigrams of its text, from those kept or the engine."""
+        found = {}
+        for pid in ids:
+            kept = self._read.get(pid)
+            if kept is not None:
+                found[pid] = kept
+        for passage in self.engine.passages([pid for pid in ids if pid not in found]) if len(found) < len(ids) else ():
+            key = _KEY_NOISE.sub("", passage.text)
+            found[passage.id] = kept = (passage, {key[i : i + 2] for i in range(len(key) - 1)})
+            self._read.put(passage.id, kept)
+        return found
 
 
 def open_searcher(settings, embedder: Embedder | None = None, cache_size: int | None = None, fusion: str | None = None) -> Searcher:

@@ -130,3 +130,22 @@ def test_modes_and_cache(searcher):
     before = searcher.cache.hits
     searcher.search("吴中区2023年新增多少高标准农田")
     assert searcher.cache.hits == before + 1
+
+
+def test_passages_found_again_are_not_read_again(sample_index, embedder):
+    from indexer.engines.local import LocalEngine
+    from service.search import Searcher
+
+    engine = LocalEngine.open(sample_index[0], embedder.name)
+    searcher = Searcher(engine, embedder)
+    read: list[list[str]] = []
+    passages = engine.passages
+    engine.passages = lambda ids: read.append(list(ids)) or passages(ids)  # counts, then reads for real
+    question = "吴中区2023年新增多少高标准农田"
+    first = searcher.search(question, k=5).hits
+    assert read and len(first) == 5
+    read.clear()
+    again = searcher.search(question, k=5).hits
+    assert not read  # every passage came from those kept
+    assert [(h.passage, h.score) for h in again] == [(h.passage, h.score) for h in first]
+    assert first[0].passage.citation.endswith("(35)") and "5800" in first[0].passage.text

@@ -84,3 +84,25 @@ def test_two_workers_serve_the_same_index(sample_index):
         conn.request("GET", "/api/search?q=" + quote("碧螺春茶文化节谁牵头") + "&k=1")
         top = json.loads(conn.getresponse().read())["hits"][0]
         assert top["citation"] == "吴中区2023年主要工作任务分解方案 · (36)"
+
+
+def test_the_floor_and_the_measurement_take_turns(embedder):
+    from eval.bench import BLOCK, alternate
+
+    order: list[str] = []
+
+    def embed(text: str):
+        order.append("embed")
+        return embedder.embed_query(text)
+
+    def call(item: str) -> bool:
+        order.append("call")
+        return item != "失败"
+
+    texts = [f"问题{i}" for i in range(BLOCK + 3)]
+    items = texts[:-1] + ["失败"]
+    floor, took, failures = alternate(embed, call, texts, items)
+    assert len(floor) == len(took) == len(texts) and failures == 1 and min(floor) > 0
+    turns = order[2:]  # after one warm-up of each
+    assert turns[:BLOCK] == ["embed"] * BLOCK and turns[BLOCK : 2 * BLOCK] == ["call"] * BLOCK
+    assert turns[2 * BLOCK :] == ["embed"] * 3 + ["call"] * 3

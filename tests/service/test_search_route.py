@@ -24,6 +24,24 @@ def client(sample_index):
         yield c
 
 
+def _run_apart(scenario) -> None:
+    """Run the scenario on its own event loop in its own thread: in the full suite the main thread
+    may already run one (Playwright's sync API keeps a loop running there), and asyncio.run refuses."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 def test_the_body_is_the_json_starlette_would_write():
     content = {
         "query": "吴中区2023年新增多少高标准农田",
@@ -80,7 +98,7 @@ def test_a_free_slot_is_taken_at_once_a_full_gate_queues_then_refuses():
             release.set()
             gate.close()
 
-    asyncio.run(scenario())
+    _run_apart(scenario)
 
 
 def test_work_over_the_time_limit_is_a_504_and_keeps_its_slot_until_it_ends():
@@ -102,4 +120,4 @@ def test_work_over_the_time_limit_is_a_504_and_keeps_its_slot_until_it_ends():
             release.set()
             gate.close()
 
-    asyncio.run(scenario())
+    _run_apart(scenario)

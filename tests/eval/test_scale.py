@@ -13,7 +13,7 @@ from govqa.server import running_server
 def test_scale_run_at_small_sizes(monkeypatch):
     # The approximate store from 1000 rows up here (100 000 in service), so that one small run measures both kinds.
     monkeypatch.setattr("indexer.vectors.FLAT_MAX", 1000)
-    result = run(sizes=(300, 1500), serve_largest=False, base_size=96, log=lambda m: None)
+    result = run(sizes=(300, 1500), serve_largest=True, base_size=96, log=lambda m: None)
     assert set(result["sizes"]) == {"300", "1500"}
     flat, ivf = result["sizes"]["300"], result["sizes"]["1500"]
     assert flat["store"]["kind"] == "faiss-flat" and flat["store"]["rows"] == 300
@@ -22,6 +22,8 @@ def test_scale_run_at_small_sizes(monkeypatch):
     assert 0.9 <= ivf["recall_at_10"] <= 1.0, ivf  # the approximate store, tuned at build, against exact search
     assert ivf["store"]["nprobe"] >= 1 and ivf["store"]["tuned_recall_at_10"] >= 0.9
     assert 0 < flat["keyword_bytes"] < ivf["keyword_bytes"] and 0 < flat["vector_bytes"]
+    served = ivf["serve"]  # a real server on the largest index, every search answered (none refused by the rate limit)
+    assert served["failures"] == 0 and served["peak_rss_mb"] > 0 and served["http_search_p50_ms"] > 0
     report = format_report(result).splitlines()
     assert any(line.split()[:2] == ["300", "faiss-flat"] for line in report)
     assert any(line.split()[:2] == ["1500", "faiss-ivf-sq8"] for line in report)

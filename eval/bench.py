@@ -139,6 +139,14 @@ def http_load(port: int, path_for: list, clients: int) -> tuple[list[float], flo
     return latencies, time.perf_counter() - started, failures
 
 
+def measuring_server(index: Path, workers: int = 1, cache: bool = True):
+    """A real `govqa serve` for timing: one load generator is one client address, so the
+    per-client rate limit is off (its 429s would be counted as fast answers); with
+    `cache=False` every question is embedded, as a first-time question is."""
+    env = {"GOVQA_RATE_LIMIT": "0", **({} if cache else {"GOVQA_CACHE_SIZE": "0"})}
+    return running_server(index, workers=workers, env=env)
+
+
 BLOCK = 10  # questions per turn when the floor and a measurement alternate
 
 
@@ -240,8 +248,7 @@ def run(
         result[name]["qps"] = round(len(items) / (sum(took) / 1000 or (time.perf_counter() - started)), 1)
         conn.close()
 
-    # One load generator is one client address: the per-client rate limit is off for these runs.
-    with running_server(index, env={"GOVQA_CACHE_SIZE": "0", "GOVQA_RATE_LIMIT": "0"}) as (port, pid):
+    with measuring_server(index, cache=False) as (port, pid):
         http_load(port, searches[:20], 1)  # warm-up
         for c in clients:
             if c == 1:
@@ -259,13 +266,13 @@ def run(
         if lists:
             one_client(port, "ask_list_http_1c", [("/api/ask", {"q": q}) for q in lists], texts=lists)
         result["serve_peak_rss_mb"] = peak_rss_mb(pid)
-    with running_server(index, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
+    with measuring_server(index) as (port, _):
         http_load(port, searches, 1)  # fills the cache
         one_client(port, "search_http_cached_1c", searches)
     for w in workers:
         if w == 1:
             continue
-        with running_server(index, workers=w, env={"GOVQA_CACHE_SIZE": "0", "GOVQA_RATE_LIMIT": "0"}) as (port, _):
+        with measuring_server(index, workers=w, cache=False) as (port, _):
             http_load(port, searches[:40], 8)
             latencies, wall, failures = http_load(port, searches, 8)
             result[f"search_http_8c_{w}workers"] = {**summary(latencies), "qps": round(len(searches) / wall, 1), "failures": failures}

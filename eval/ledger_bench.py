@@ -22,9 +22,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from govqa.server import running_server
-
-from .bench import bench_embedding, http_load, peak_rss_mb, questions, summary
+from .bench import bench_embedding, http_load, measuring_server, peak_rss_mb, questions, summary
 
 FACET_KEYS = {"lead_departments": "lead_department", "departments": "department", "leaders": "leader", "areas": "area", "documents": "doc_id"}
 EXPORT_ROWS = 10_000
@@ -111,7 +109,7 @@ def run(index: Path, scale: int = 100_000, n: int = 300) -> dict[str, Any]:
     sample = open_engine(Settings(index=index), embedder.name)
     result: dict[str, Any] = {"embed_query": bench_embedding(embedder, questions(n))}
     floor = result["embed_query"]["p50_ms"]
-    with running_server(index, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
+    with measuring_server(index) as (port, _):
         result["tasks_sample"] = {**bench_tasks(port, n), "passages": sample.size, "ledger_rows": len(sample.ledger)}
     with tempfile.TemporaryDirectory() as tmp:
         clock = time.perf_counter()
@@ -122,7 +120,7 @@ def run(index: Path, scale: int = 100_000, n: int = 300) -> dict[str, Any]:
         ledger_rows = sum(1 for p in passages if p.role in ("task", "target"))
         del passages, vectors
         result["synthetic_build_s"] = round(time.perf_counter() - clock, 1)
-        with running_server(path, env={"GOVQA_RATE_LIMIT": "0"}) as (port, pid):
+        with measuring_server(path) as (port, pid):
             result["tasks_scale"] = {**bench_tasks(port, n), "passages": scale, "ledger_rows": ledger_rows}
             query, rows = export_filter(port, EXPORT_ROWS)
             result["export"] = {"filter": query, "rows": rows, **bench_export(port, query)}

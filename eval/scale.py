@@ -25,9 +25,7 @@ from urllib.parse import quote
 import faiss
 import numpy as np
 
-from govqa.server import running_server
-
-from .bench import http_load, memory_mb, percentile, questions
+from .bench import http_load, measuring_server, memory_mb, percentile, questions
 
 BASE = 1000
 NOISE = 0.0245  # per dimension: |noise| ≈ 0.48, cosine to the base ≈ 0.9
@@ -285,7 +283,7 @@ def run(
             if serve_largest and n == largest:
                 log(f"size {n}: serving it with a real uvicorn server …")
                 paths = ["/api/search?district=&year=0&q=" + quote(t) for t in texts]
-                with running_server(index_path, env={"GOVQA_CACHE_SIZE": "0", "GOVQA_RATE_LIMIT": "0"}) as (port, pid):
+                with measuring_server(index_path, cache=False) as (port, pid):
                     http_load(port, paths[:20], 1)
                     latencies, wall, failures = http_load(port, paths, 1)
                     if failures:

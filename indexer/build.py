@@ -174,10 +174,14 @@ def corpus_terms(passages: list[Passage]) -> set[str]:
     return terms
 
 
-def embed_all(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+Progress = Callable[[int, int], None]  # (done, total): told after each batch; may raise to stop the work
+
+
+def embed_all(embedder: Embedder, texts: list[str], progress: bool | Progress) -> np.ndarray:
+    """Every text's passage embedding, in batches; `progress` is a terminal bar (True) or a callback."""
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     bar = None
-    if progress:
+    if progress is True:
         from tqdm import tqdm
 
         bar = tqdm(total=len(texts), desc="向量化", unit="段", file=sys.stderr, dynamic_ncols=True)
@@ -186,6 +190,8 @@ def embed_all(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarra
         vectors[start : start + len(batch)] = embedder.embed_passages(batch)
         if bar:
             bar.update(len(batch))
+        elif callable(progress):
+            progress(start + len(batch), len(texts))
     if bar:
         bar.close()
     return vectors

@@ -199,6 +199,26 @@ def _mostly_cjk(text: str) -> bool:
     return cjk / len(non_ascii) >= 0.8
 
 
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse a .docx that is no zip, or would unpack to far more than it weighs (a zip bomb):
+    python-docx reads every part it needs into memory."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise SkipFile(f"不是有效的 .docx 文件（不是 zip 压缩包：{exc}）") from None
+    unpacked = sum(max(i.file_size, 0) for i in infos)
+    if unpacked > MAX_UNZIPPED or unpacked > MAX_ZIP_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
+        raise SkipFile(f"不是正常的 .docx 文件：解压后有 {unpacked / 1048576:.0f} MiB，远大于文件本身（疑似压缩炸弹）")
+
+
 def _docx_lines(data: bytes) -> list[str]:
     """Paragraphs and table rows of a .docx, in document order.
 
@@ -215,6 +235,7 @@ def _docx_lines(data: bytes) -> list[str]:
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - python-docx is a dependency
         raise SkipFile("缺少 python-docx，无法读取 .docx") from None
+    check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -7,7 +7,6 @@ a stream copy to every request; this one only wraps `send` and `receive`.
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 import logging
@@ -16,10 +15,13 @@ import re
 import time
 
 from .limits import RateLimiter, retry_after
-from .settings import Settings
+from .settings import Settings, cookie_token, match_key
 
 access = logging.getLogger("govqa.access")
 PROTECTED = ("/api/", "/admin/")
+ADMIN_COOKIE = "govqa_admin"
+LOGIN = "/admin/session"  # where the page trades the key for a cookie: rate limited, not key-checked
+UPLOAD = "/admin/documents"  # streamed to disk by its route, under its own limits
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
 
@@ -41,11 +43,32 @@ def _envelope(status: int, code: str, message: str, request_id: str, extra: list
     return {"type": "http.response.start", "status": status, "headers": headers}, {"type": "http.response.body", "body": body}
 
 
+def _cookie(header: bytes, name: str) -> str:
+    for part in header.decode("latin-1").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+async def _login_page(send, request_id: str, status_box: dict) -> None:
+    """GET /admin from a browser without the key: 401, with the page that asks for it."""
+    from .routes.pages import STATIC
+
+    body = (STATIC / "login.html").read_bytes()
+    status_box["status"] = 401
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"x-request-id", request_id.encode()), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class GuardMiddleware:
     def __init__(self, app, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self._key = settings.api_key.encode() if settings.api_key else None
+        self._keys = settings.named_keys()
+        self._keyed = bool(self._keys)
+        self._cookies = {cookie_token(key): name for key, name in self._keys.items()}
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
 
     async def __call__(self, scope, receive, send):
@@ -76,19 +99,29 @@ class GuardMiddleware:
         client = (scope.get("client") or ("local", 0))[0]
         method = scope.get("method")
         try:
-            guarded = path.startswith(PROTECTED) and method != "OPTIONS"
+            admin = path == "/admin" or path.startswith("/admin/")
+            guarded = (admin or path.startswith(PROTECTED)) and method != "OPTIONS"
             if guarded and self.limiter.enabled and (wait := self.limiter.wait(client)) > 0:
                 # Before the key check, so that guessing keys is rate limited too.
                 after = retry_after(wait)
                 return await reply(429, "rate_limited", f"请求过于频繁，请 {after} 秒后再试", [(b"retry-after", after.encode())])
-            if self._key is not None and guarded:
-                given = headers.get(b"x-api-key", b"")
-                if not hmac.compare_digest(given, self._key):
+            if self._keyed and guarded and path != LOGIN:
+                given = headers.get(b"x-api-key", b"").decode("latin-1")
+                name = match_key(self._keys, given) if given else None
+                if name is None and not given and admin:  # the admin page's own requests carry a same-site cookie
+                    cookie = _cookie(headers.get(b"cookie", b""), ADMIN_COOKIE)
+                    name = match_key(self._cookies, cookie) if cookie else None
+                if name is None:
+                    if path == "/admin" and b"text/html" in headers.get(b"accept", b""):
+                        return await _login_page(send, request_id, status_box)
                     return await reply(401, "unauthorized", "需要有效的 API 密钥（请求头 X-API-Key）", [(b"www-authenticate", b"X-API-Key")])
-            if self._key is None and path.startswith("/admin/") and not is_loopback(client):
-                return await reply(403, "forbidden", "未设置 API 密钥时，管理接口只接受本机请求（设置 GOVQA_API_KEY 后可远程调用）")
+                scope["state"]["who"] = name
+            if not self._keyed and admin and not is_loopback(client):
+                return await reply(403, "forbidden", "未设置 API 密钥时，管理页面和接口只接受本机请求（设置 GOVQA_API_KEY 后可远程使用）")
             if method == "POST" and path.startswith("/api/") and not is_json(headers.get(b"content-type", b"")):
                 return await reply(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json，UTF-8 编码）")
+            if method == "POST" and path == UPLOAD:
+                return await self.app(scope, receive, send_wrapper)  # streamed to disk by the route, which applies its limits
             declared = headers.get(b"content-length")
             limit = self.settings.max_body_bytes
             too_large = f"请求体过大（上限 {limit} 字节）"

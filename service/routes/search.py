@@ -26,6 +26,7 @@ async def _run(request: Request, body: SearchRequest) -> JSONBytesResponse:
     # solving cost more than the rest of the route; a reload swaps the searcher, this request keeps its own.
     searcher, gate = ready(request).searcher, request.app.state.gate
     result = await gate.run(searcher.search, body.q, k=body.k, district=body.district, year=body.year, doc_id=body.doc_id)
+    request.app.state.querylog.record(body.q, "search", len(result.hits), bool(result.hits))
     # Encoded once, by orjson: no response model, no generic encoder walking every hit.
     return JSONBytesResponse(result.public())
 

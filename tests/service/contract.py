@@ -72,10 +72,24 @@ def check_response(status: int, body: object, path: str) -> None:
         assert len(body["tasks"]) <= body["size"]
         for task in body["tasks"]:
             check_hit({**task, "score": 0.0})
+    elif path == "/admin/documents" and "id" in body or path.startswith("/admin/jobs/"):
+        check_job(body)
+        for job in body.get("jobs", []):
+            check_job(job)
     elif path.startswith("/api/documents/"):
         assert isinstance(body["document"], dict) and isinstance(body["passages"], list)
         for passage in body["passages"]:
             check_hit({**passage, "score": 0.0})
+
+
+JOB_STATUSES = {"queued", "running", "done", "failed"}
+
+
+def check_job(job: dict) -> None:
+    """The contract's job: id, status, progress, message, doc_ids."""
+    assert isinstance(job["id"], str) and job["status"] in JOB_STATUSES, job
+    assert isinstance(job["progress"], float | int) and 0 <= job["progress"] <= 1, job
+    assert isinstance(job["message"], str) and isinstance(job["doc_ids"], list), job
 
 
 def check_export(content_type: str, content: bytes) -> None:

@@ -8,6 +8,7 @@ of the OpenAPI schema (valid and invalid data), then the same real question as a
 from __future__ import annotations
 
 import json
+import shutil
 from urllib.parse import quote
 
 import pytest
@@ -23,10 +24,14 @@ JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def server(sample_index):
+def server(sample_index, tmp_path_factory):
     path, _ = sample_index
+    # A copy of the index: the fuzzer uploads and removes documents through /admin, whose jobs
+    # change the index they serve (and keep their state beside it).
+    copy = tmp_path_factory.mktemp("hostile") / "index"
+    shutil.copytree(path.resolve(), copy)
     # No rate limit here: the fuzzer is one client sending as fast as it can.
-    with running_server(path, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
+    with running_server(copy, env={"GOVQA_RATE_LIMIT": "0"}) as (port, _):
         yield port
 
 

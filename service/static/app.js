@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const KEY_STORE = "govqa-api-key";
 const STOP = ["多少", "哪些", "哪个", "哪位", "什么", "今年", "要求", "负责", "牵头", "分管", "领导", "目标", "怎么", "如何", "是否", "请问"];
-const state = { query: "", off: { district: false, year: false }, lastHits: [], docs: null, history: [] };
+const state = { query: "", off: { district: false, year: false }, lastHits: [], filters: {}, docs: null, history: [] };
 const MAX_HISTORY = 10;
 const PAGE_SIZE = 100;
 const TASK_FILTERS = ["department", "lead_department", "leader", "area", "district", "year", "doc_id", "section", "q"];
@@ -137,6 +137,7 @@ function renderHits(hits, question) {
     text.appendChild(highlighted(hit.text, question));
     item.appendChild(text);
     item.appendChild(owners(hit));
+    item.appendChild(feedbackBar({ citation_id: hit.id }, "这条结果："));
     list.appendChild(item);
   });
 }
@@ -158,6 +159,95 @@ function renderAnswer(answer) {
     }
     card.appendChild(sources);
   }
+  const cited = (answer.citations || []).map((hit) => hit.id).slice(0, 50);
+  card.appendChild(feedbackBar({ citation_id: cited[0], citations: cited }, "这个答案："));
+}
+
+// ---- 有用 / 有误: what staff say about an answer or a result, with the right source when they know it.
+// The context (question, filters, results) is taken when the card is drawn, so a later search cannot mix in.
+function feedbackContext() {
+  const applied = state.filters || {};
+  // Several districts (a comparison) are kept as one string: the server takes strings and numbers only.
+  const district = Array.isArray(applied.district) ? applied.district.join("、") : applied.district;
+  return { query: state.query, filters: { district: district || null, year: applied.year || null }, hits: state.lastHits };
+}
+
+function feedbackBar(target, label) {
+  const context = feedbackContext();
+  const bar = el("div", "feedback");
+  const yes = el("button", "fb-yes", "有用");
+  const no = el("button", "fb-no", "有误");
+  const status = el("span", "fb-status");
+  status.setAttribute("role", "status");
+  for (const b of [yes, no]) b.type = "button";
+  no.setAttribute("aria-expanded", "false");
+  bar.append(el("span", "fb-label", label), yes, no, status);
+  const send = async (extra, sender) => {
+    const body = { query: context.query, helpful: extra.helpful, filters: context.filters };
+    if (target.citation_id) body.citation_id = target.citation_id;
+    if (target.citations) body.citations = target.citations;
+    if (extra.correct_citation) body.correct_citation = extra.correct_citation;
+    if (extra.comment) body.comment = extra.comment;
+    sender.disabled = true;
+    status.textContent = "提交中……";
+    try {
+      await call("/api/feedback", body);
+      bar.replaceChildren(el("span", "fb-done", "已记录，谢谢"));
+    } catch (error) {
+      status.textContent = error.message;
+      sender.disabled = false;
+    }
+  };
+  yes.addEventListener("click", () => send({ helpful: true }, yes));
+  no.addEventListener("click", () => {
+    // The form is made on first use: most cards never need it.
+    let form = bar.querySelector(".fb-form");
+    if (!form) {
+      form = feedbackForm(context, (extra, sender) => send({ helpful: false, ...extra }, sender));
+      bar.appendChild(form);
+    } else {
+      form.hidden = !form.hidden;
+    }
+    no.setAttribute("aria-expanded", String(!form.hidden));
+    if (!form.hidden) form.querySelector(".fb-correct").focus();
+  });
+  return bar;
+}
+
+const OTHER = "other"; // the 其他（手动填写） option; passage ids are never this word
+
+function feedbackForm(context, submit) {
+  const form = el("form", "fb-form");
+  form.noValidate = true;
+  const correct = el("select", "fb-correct");
+  correct.setAttribute("aria-label", "正确的出处");
+  correct.appendChild(new Option("正确的出处是…", ""));
+  for (const hit of context.hits) correct.appendChild(new Option(hit.citation, hit.id));
+  correct.appendChild(new Option("其他（手动填写）", OTHER));
+  const typed = el("input", "fb-typed");
+  typed.type = "text";
+  typed.maxLength = 300;
+  typed.placeholder = "如：吴中区2023年主要工作任务分解方案 第(35)项";
+  typed.setAttribute("aria-label", "正确的出处（手动填写）");
+  typed.hidden = true;
+  correct.addEventListener("change", () => {
+    typed.hidden = correct.value !== OTHER;
+    if (!typed.hidden) typed.focus();
+  });
+  const comment = el("textarea", "fb-comment");
+  comment.maxLength = 1000;
+  comment.rows = 2;
+  comment.placeholder = "哪里不对？（选填）";
+  comment.setAttribute("aria-label", "说明");
+  const sendButton = el("button", "fb-send", "提交");
+  sendButton.type = "submit";
+  form.append(correct, typed, comment, sendButton);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = correct.value === OTHER ? typed.value.trim() : correct.value;
+    submit({ correct_citation: chosen || undefined, comment: comment.value.trim() || undefined }, sendButton);
+  });
+  return form;
 }
 
 function renderChips(filters) {
@@ -234,10 +324,11 @@ async function runSearch() {
     state.history = state.history.slice(-MAX_HISTORY);
     sessionStorage.setItem("govqa-history", JSON.stringify(state.history));
     renderConversation(question);
+    state.lastHits = result.hits;
+    state.filters = result.filters; // as applied: the page's choices and what the question said
     renderAnswer(answer);
     renderChips(result.filters);
     renderHits(result.hits, question);
-    state.lastHits = result.hits;
     $("status").textContent = result.message || `共 ${result.hits.length} 条结果，用时 ${Math.round(result.took_ms)} 毫秒`;
   } catch (error) {
     $("answer").hidden = true;
@@ -483,7 +574,7 @@ function moveFocus(step) {
 }
 
 document.addEventListener("keydown", (event) => {
-  const typing = event.target === $("q") || event.target.tagName === "INPUT" || event.target.tagName === "SELECT";
+  const typing = event.target === $("q") || ["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName);
   if (event.key === "/" && !typing) {
     event.preventDefault();
     (params().get("view") === "tasks" ? $("task-q") : $("q")).focus();

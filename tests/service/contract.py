@@ -27,6 +27,17 @@ def call(
         conn.close()
 
 
+def multipart(files: list[tuple[str, bytes]], field: str = "file") -> tuple[bytes, dict[str, str]]:
+    """A multipart/form-data body with one `field` part per (name, data), as a browser sends it."""
+    boundary = "govqa-test-boundary-7MA4YWxkTrZu0gW"
+    parts = []
+    for name, data in files:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        parts.append(head.encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
 def call_json(port: int, method: str, path: str, **kwargs) -> tuple[int, dict[str, str], dict]:
     status, headers, raw = call(port, method, path, **kwargs)
     return status, headers, json.loads(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,26 @@ def sample_index(tmp_path_factory, embedder):
     target = tmp_path_factory.mktemp("index") / "index"
     report = build_index([REPORTS], target, embedder=embedder, progress=False)
     return target, report
+
+
+@pytest.fixture(scope="session")
+def small_site_source(tmp_path_factory, embedder):
+    """Two short reports (吴中区2025, 相城区2023) in a reports folder, indexed once per session."""
+    root = tmp_path_factory.mktemp("small-site")
+    (root / "reports").mkdir()
+    for doc_id in (WUZHONG_2025, XIANGCHENG_2023):
+        shutil.copy(REPORTS / f"{doc_id}.txt", root / "reports")
+    build_index([root / "reports"], root / "index", embedder=embedder, progress=False)
+    return root
+
+
+@pytest.fixture
+def small_site(small_site_source, tmp_path):
+    """A fresh copy of the small site for a test that changes it: `reports/` and `var/index`
+    (the copied build is a plain folder; the first publish turns it into a link)."""
+    shutil.copytree(small_site_source / "reports", tmp_path / "reports")
+    shutil.copytree((small_site_source / "index").resolve(), tmp_path / "var" / "index")
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,15 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from govqa.server import running_server
-from indexer.build import build_index
-from tests.conftest import REPORTS, ROOT, WUZHONG_2025
+from tests.conftest import ROOT, WUZHONG_2025
 
 L01 = ROOT / "tests" / "fixtures" / "layouts" / "docs" / "L01_yaohai2024.docx"
 SCRIPT = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">出处不对"
 
 
-def test_upload_progress_search_feedback_and_removal_in_the_page(browser, tmp_path, embedder):
+def test_upload_progress_search_feedback_and_removal_in_the_page(browser, small_site):
+    tmp_path = small_site
     index = tmp_path / "var" / "index"
-    build_index([REPORTS / f"{WUZHONG_2025}.txt"], index, embedder=embedder, progress=False)
     env = {"GOVQA_RATE_LIMIT": "0", "GOVQA_REPORTS": str(tmp_path / "none")}
     with running_server(index, env=env) as (port, _):
         service = f"http://127.0.0.1:{port}"

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer.build import build_index, is_up_to_date
+from indexer.build import is_up_to_date
 from indexer.library import Library
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import REPORTS, ROOT, WUZHONG_2025, XIANGCHENG_2023
+from tests.conftest import ROOT, WUZHONG_2025, XIANGCHENG_2023
 from tests.service.contract import check_response
 
 LAYOUTS = ROOT / "tests" / "fixtures" / "layouts" / "docs"
@@ -59,14 +59,12 @@ def files_under(root: Path) -> set[Path]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, embedder):
-    """A served index of two short reports; the state database, uploads and library beside it in var/."""
+def site(small_site_source, tmp_path_factory):
+    """A served copy of the small site: the state database, uploads and library beside the index in var/."""
     root = tmp_path_factory.mktemp("site")
+    shutil.copytree(small_site_source / "reports", root / "reports")
+    shutil.copytree((small_site_source / "index").resolve(), root / "var" / "index")
     var = root / "var"
-    (root / "reports").mkdir()
-    for doc_id in (WUZHONG_2025, XIANGCHENG_2023):
-        shutil.copy(REPORTS / f"{doc_id}.txt", root / "reports")
-    build_index([root / "reports"], var / "index", embedder=embedder, progress=False)
     settings = Settings(index=var / "index", reports=root / "reports", watch_seconds=0, rate_limit=0, max_upload_bytes=2 * 1024 * 1024, access_log=False)
     with TestClient(create_app(settings), client=LOOPBACK) as client:
         yield client, root
@@ -131,8 +129,6 @@ def test_replace_is_one_publish_under_the_same_id_and_remove_takes_it_out(site):
     corpus = Library(root / "var" / "library", root / "reports").files()
     assert WUZHONG_2025 not in [p.stem for p in corpus] and (root / "reports" / f"{WUZHONG_2025}.txt").exists()
     assert is_up_to_date(corpus, Settings(index=root / "var" / "index"), client.app.state.engine.embedder.name)
-    job = wait_job(client, upload(client, (f"{WUZHONG_2025}.txt", (REPORTS / f"{WUZHONG_2025}.txt").read_bytes()))["id"])
-    assert job["status"] == "done" and WUZHONG_2025 in [p.stem for p in Library(root / "var" / "library", root / "reports").files()]
     assert client.post("/admin/documents?replace=" + name, files=[("file", ("a.txt", b"x", "text/plain"))]).status_code == 404
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 from govqa.server import running_server
-from indexer.build import build_index
 from indexer.index.folder import load_index
-from tests.conftest import REPORTS, WUJIANG_2022, WUZHONG_2025, XIANGCHENG_2023
+from tests.conftest import REPORTS, WUJIANG_2022
 from tests.service.contract import call_json, multipart
 from tests.service.test_admin import LIUYANG
 from tests.service.test_reload import Load, _assert_nothing_failed, _build_id, _eventually
@@ -47,14 +45,9 @@ def _top(port: int, question: str) -> dict | None:
     return body["hits"][0] if body["hits"] else None
 
 
-def _small_site(tmp_path: Path, embedder) -> Path:
+def test_upload_replace_and_remove_under_load_reach_every_worker_and_drop_nothing(small_site):
+    tmp_path = small_site
     index = tmp_path / "var" / "index"
-    build_index([REPORTS / f"{WUZHONG_2025}.txt", REPORTS / f"{XIANGCHENG_2023}.txt"], index, embedder=embedder, progress=False)
-    return index
-
-
-def test_upload_replace_and_remove_under_load_reach_every_worker_and_drop_nothing(tmp_path, embedder):
-    index = _small_site(tmp_path, embedder)
     env = {"GOVQA_WATCH_SECONDS": "0.5", "GOVQA_RATE_LIMIT": "0", "GOVQA_REPORTS": str(tmp_path / "none")}
     with running_server(index, workers=2, env=env) as (port, pid):
         load = Load(port, pid)
@@ -79,8 +72,9 @@ def test_upload_replace_and_remove_under_load_reach_every_worker_and_drop_nothin
     _assert_nothing_failed(result)
 
 
-def test_a_restart_in_the_middle_of_a_job_leaves_the_index_unchanged_and_the_job_failed(tmp_path, embedder):
-    index = _small_site(tmp_path, embedder)
+def test_a_restart_in_the_middle_of_a_job_leaves_the_index_unchanged_and_the_job_failed(small_site):
+    tmp_path = small_site
+    index = tmp_path / "var" / "index"
     published = index.resolve()
     env = {"GOVQA_WATCH_SECONDS": "0", "GOVQA_REPORTS": str(tmp_path / "none")}
     with running_server(index, env=env) as (port, pid):

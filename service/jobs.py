@@ -225,7 +225,10 @@ class JobRunner:
         )
         # Published: from here on the job is done whatever else happens.
         self.state.update_job(job_id, progress=0.95, eta=None, message="已发布，载入中")
-        self.library.keep(path, doc_id)
+        try:
+            self.library.keep(path, doc_id)
+        except OSError:  # the index has it; only a later full rebuild would miss it
+            log.exception("upload %s published but not kept in %s", path.name, self.library.root)
         shutil.rmtree(path.parent, ignore_errors=True)
         self.engine.load()  # this worker at once; the others through their index watcher
         return f"已加入索引：{understood.get('title', doc_id)}，{understood.get('passages', '?')} 段（索引共 {report.passages} 段）"
@@ -234,7 +237,10 @@ class JobRunner:
         self._check(job_id)
         self.state.update_job(job_id, message="删除中", progress=0.2)
         report = remove_document(doc_id, settings=self.settings, embedder=self.engine.embedder, fingerprint=self._fingerprint({doc_id: None}))
-        self.library.drop(doc_id)
+        try:
+            self.library.drop(doc_id)
+        except OSError:
+            log.exception("%s removed from the index but not from %s", doc_id, self.library.root)
         self.engine.load()
         return f"已从索引删除 {doc_id}（索引共 {report.passages} 段）"
 

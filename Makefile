@@ -39,7 +39,7 @@ browser: ## Debian's Chromium and CJK fonts, for the browser tests and screensho
 	@command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-screenshots: $(VENV)/.dev browser ## regenerate docs/search-page.png, docs/ledger.png and docs/widget.png from the sample index
+screenshots: $(VENV)/.dev browser ## regenerate docs/search-page.png, docs/ledger.png, docs/widget.png and docs/admin.png from the sample index
 	$(BIN)/govqa index --if-stale
 	$(BIN)/python docs/screenshots.py
 

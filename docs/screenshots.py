@@ -1,4 +1,6 @@
-"""Regenerate docs/search-page.png, docs/ledger.png and docs/widget.png (`make screenshots`): real server, real Chromium."""
+"""Regenerate docs/search-page.png, docs/ledger.png, docs/widget.png and docs/admin.png (`make screenshots`):
+real server, real Chromium. The /admin picture is taken on a copy of the index, so that the upload
+and the feedback it shows change nothing of var/."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from eval.bench import free_port, running_server
+from govqa.server import free_port, running_server
 
 DOCS = Path(__file__).resolve().parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -50,7 +52,39 @@ def main(index: str = "var/index") -> None:
             widget.wait_for_timeout(300)
             widget.screenshot(path=str(DOCS / "widget.png"))
             server.shutdown()
+        admin_page(browser, Path(index))
         browser.close()
+
+
+def admin_page(browser, index: Path) -> None:
+    """/admin after a real upload, a few questions and a correction, on a copy of the index."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "var" / "index"
+        shutil.copytree(index.resolve(), copy)
+        env = {"GOVQA_REPORTS": str(Path(folder) / "reports"), "GOVQA_RATE_LIMIT": "0"}
+        with running_server(copy, env=env) as (port, _):
+            service = f"http://127.0.0.1:{port}"
+            page = browser.new_page(viewport={"width": 1200, "height": 1300}, locale="zh-CN")
+            for question in ("碧螺春茶文化节谁牵头？", "吴中区2023年新增多少高标准农田", "碧螺春茶文化节谁牵头？", "火星基地什么时候建成"):
+                page.request.post(f"{service}/api/ask", data={"q": question})
+            page.request.post(
+                f"{service}/api/feedback",
+                data={"query": "吴中区今年要新增多少高标准农田", "helpful": False, "correct_citation": "吴中区2023年主要工作任务分解方案 第(35)项", "comment": "应引用第(35)项"},
+            )
+            page.goto(f"{service}/admin")
+            page.wait_for_selector("tr.doc")
+            with page.expect_file_chooser() as chooser:
+                page.click("#upload-button")
+            chooser.value.set_files(str(DOCS.parent / "tests" / "fixtures" / "layouts" / "docs" / "L01_yaohai2024.docx"))
+            page.wait_for_selector('li.job[data-status="done"]', timeout=180_000)
+            page.wait_for_selector('tr.doc[data-doc-id="L01_yaohai2024"]')
+            page.click("#activity-refresh")
+            page.wait_for_selector("#feedback-list li.fb")
+            if page.locator("#admin-status").is_visible():
+                page.click("#admin-status")  # the upload's notice closes on a click
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(DOCS / "admin.png"), full_page=True)
+            page.close()
 
 
 if __name__ == "__main__":

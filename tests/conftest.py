@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,10 @@ WUZHONG_2023_DEGRADED = "000_58fb39b26cea8561"
 WUJIANG_2022 = "002_0b3da67a32421f06"
 WUZHONG_2025 = "003_bd8c3feacaafed51"
 XIANGCHENG_2023 = "004_d3e670e8bfccd417"
+# A short report for tests about a mechanism (publish, reload, kill, prune) rather than content:
+# 31 passages in GB18030, embedded in a few seconds where a sample report takes 13-18.
+SHORT_REPORT = ROOT / "tests" / "fixtures" / "layouts" / "docs" / "L07_liuyang2019.txt"
+SHORT_QUESTION = "浏阳市2019年新建高标准农田多少亩"
 
 
 @pytest.fixture(scope="session")
@@ -46,13 +51,26 @@ def sample_index(tmp_path_factory, embedder):
 
 
 @pytest.fixture(scope="session")
-def small_site_source(tmp_path_factory, embedder):
-    """Two short reports (吴中区2025, 相城区2023) in a reports folder, indexed once per session."""
+def small_site_source(tmp_path_factory, sample_index, embedder):
+    """Two short reports (吴中区2025, 相城区2023) in a reports folder and their index, made once per
+    session from the sample index by removing the other reports (nothing embedded twice; removal is
+    tested to equal a fresh build)."""
+    from indexer.build import collect_files, corpus_fingerprint
+    from indexer.index.folder import load_index
+    from indexer.update import remove_document
+
     root = tmp_path_factory.mktemp("small-site")
     (root / "reports").mkdir()
-    for doc_id in (WUZHONG_2025, XIANGCHENG_2023):
+    keep = (WUZHONG_2025, XIANGCHENG_2023)
+    for doc_id in keep:
         shutil.copy(REPORTS / f"{doc_id}.txt", root / "reports")
-    build_index([root / "reports"], root / "index", embedder=embedder, progress=False)
+    index = root / "index"
+    shutil.copytree(sample_index[0].resolve(), root / "sample")
+    os.symlink(root / "sample", index)
+    fingerprint = corpus_fingerprint(collect_files([root / "reports"])[0])  # as if built from that folder
+    for document in load_index(index).documents:
+        if document.doc_id not in keep:
+            remove_document(document.doc_id, index, embedder=embedder, fingerprint=fingerprint)
     return root
 
 

@@ -13,7 +13,7 @@ from govqa.server import running_server
 def test_scale_run_at_small_sizes(monkeypatch):
     # The approximate store from 1000 rows up here (100 000 in service), so that one small run measures both kinds.
     monkeypatch.setattr("indexer.vectors.FLAT_MAX", 1000)
-    result = run(sizes=(300, 1500), serve_largest=True, base_size=96, log=lambda m: None)
+    result = run(sizes=(300, 1500), serve_largest=True, base_size=96, log=lambda m: None, queries=80)
     assert set(result["sizes"]) == {"300", "1500"}
     flat, ivf = result["sizes"]["300"], result["sizes"]["1500"]
     assert flat["store"]["kind"] == "faiss-flat" and flat["store"]["rows"] == 300

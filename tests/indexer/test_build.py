@@ -10,7 +10,7 @@ import pytest
 
 from indexer.build import BuildError, build_index
 from indexer.index.folder import IndexLoadError, load_index
-from tests.conftest import REPORTS, WUZHONG_2023, WUZHONG_2023_DEGRADED, WUZHONG_2025
+from tests.conftest import REPORTS, SHORT_REPORT, WUZHONG_2023, WUZHONG_2023_DEGRADED
 
 
 def test_build_report_and_counts(sample_index):
@@ -66,7 +66,7 @@ def test_corrupted_file_is_named(sample_index, tmp_path):
 
 def test_failed_build_leaves_published_index_alone(tmp_path, embedder):
     target = tmp_path / "index"
-    first = build_index([REPORTS / f"{WUZHONG_2023}.txt"], target, embedder=embedder, progress=False)
+    first = build_index([SHORT_REPORT], target, embedder=embedder, progress=False)
     published = os.readlink(target)
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -79,7 +79,7 @@ def test_failed_build_leaves_published_index_alone(tmp_path, embedder):
 
 def test_rebuild_swaps_the_link_and_prunes_old_builds(tmp_path, embedder):
     target = tmp_path / "index"
-    source = [REPORTS / f"{WUZHONG_2025}.txt"]  # the shortest report: the test is about the link, not the content
+    source = [SHORT_REPORT]  # the test is about the link, not the content
     links = [os.readlink(build_index(source, target, embedder=embedder, progress=False).index_dir) for _ in range(3)]
     assert len(set(links)) == 3
     builds = sorted(p.name for p in (tmp_path / ".index.builds").iterdir())
@@ -90,7 +90,7 @@ def test_if_stale_skips_an_up_to_date_index(tmp_path, embedder):
     target = tmp_path / "index"
     source = tmp_path / "reports"
     source.mkdir()
-    shutil.copy(REPORTS / f"{WUZHONG_2025}.txt", source)
+    shutil.copy(SHORT_REPORT, source)
     build_index([source], target, embedder=embedder, progress=False)
     assert build_index([source], target, embedder=embedder, progress=False, if_stale=True).up_to_date
     (source / "extra.txt").write_text((REPORTS / f"{WUZHONG_2023}.txt").read_text(encoding="utf-8")[:3000], encoding="utf-8")

@@ -12,12 +12,12 @@ import time
 from indexer.build import build_index
 from indexer.index.folder import load_index
 from indexer.index.publish import builds_dir
-from tests.conftest import REPORTS, ROOT, WUZHONG_2025, XIANGCHENG_2023
+from tests.conftest import REPORTS, ROOT, SHORT_REPORT, WUZHONG_2025
 
 
 def _small_index(tmp_path, embedder):
     target = tmp_path / "index"
-    build_index([REPORTS / f"{WUZHONG_2025}.txt"], target, embedder=embedder, progress=False)
+    build_index([SHORT_REPORT], target, embedder=embedder, progress=False)
     return target, os.readlink(target), len(load_index(target).passages)
 
 
@@ -37,8 +37,8 @@ def test_killed_while_embedding(tmp_path, embedder):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert os.readlink(target) == published and len(load_index(target).passages) == count
-    # The next build succeeds (two short reports: what matters is that it publishes over the dead one).
-    report = build_index([REPORTS / f"{WUZHONG_2025}.txt", REPORTS / f"{XIANGCHENG_2023}.txt"], target, embedder=embedder, progress=False)
+    # The next build succeeds (a short report and a sample one: what matters is that it publishes over the dead one).
+    report = build_index([SHORT_REPORT, REPORTS / f"{WUZHONG_2025}.txt"], target, embedder=embedder, progress=False)
     assert len(load_index(target).passages) == report.passages > count
 
 
@@ -57,7 +57,7 @@ def test_killed_while_writing_the_new_build(tmp_path, embedder):
             os.kill(os.getpid(), signal.SIGKILL)
 
         store.RowTable.save = die_half_way
-        build_index([{str(REPORTS / f"{WUZHONG_2025}.txt")!r}], {str(target)!r}, progress=False)
+        build_index([{str(SHORT_REPORT)!r}], {str(target)!r}, progress=False)
         """
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -65,5 +65,5 @@ def test_killed_while_writing_the_new_build(tmp_path, embedder):
     unfinished = [p for p in builds_dir(target).iterdir() if not (p / "manifest.json").exists()]
     assert len(unfinished) == 1 and (unfinished[0] / "passages.jsonl").exists()
     assert os.readlink(target) == published and len(load_index(target).passages) == count
-    build_index([REPORTS / f"{WUZHONG_2025}.txt"], target, embedder=embedder, progress=False)
+    build_index([SHORT_REPORT], target, embedder=embedder, progress=False)
     assert not any(p.exists() for p in unfinished)  # the next build removed the dead one

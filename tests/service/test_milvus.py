@@ -18,9 +18,9 @@ from indexer.engines.local import stored_build
 from indexer.engines.milvus import current
 from indexer.index.folder import load_index
 from indexer.update import add_document, remove_document
-from tests.conftest import REPORTS, ROOT, XIANGCHENG_2023, milvus_settings
+from tests.conftest import ROOT, SHORT_QUESTION, SHORT_REPORT, XIANGCHENG_2023, milvus_settings
 from tests.service.contract import call_json
-from tests.service.test_reload import XIANGCHENG_QUESTION, Load, _assert_nothing_failed, _build_id, _eventually, _served_docs
+from tests.service.test_reload import SHORT_DOC, Load, _assert_nothing_failed, _build_id, _eventually, _served_docs
 
 
 def _env(uri: str, alias: str, watch: str) -> dict[str, str]:
@@ -70,14 +70,14 @@ def test_the_server_follows_publishes_and_in_place_changes_under_load(milvus_uri
     write(settings, stored_build(load_index(sample_index[0])))
     with running_server(sample_index[0], env=_env(milvus_uri, "served", "0.5")) as (port, pid):
         first = _build_id(port)
-        assert XIANGCHENG_2023 in _served_docs(port, XIANGCHENG_QUESTION)
+        assert SHORT_DOC not in _served_docs(port, SHORT_QUESTION)
         load = Load(port, pid)
 
-        remove_document(XIANGCHENG_2023, embedder=embedder, settings=settings)  # in place: same collection, new files
-        _eventually(lambda: XIANGCHENG_2023 not in _served_docs(port, XIANGCHENG_QUESTION), "the removal is served")
+        add_document(SHORT_REPORT, embedder=embedder, progress=False, settings=settings)  # in place: same collection, new files
+        _eventually(lambda: SHORT_DOC in _served_docs(port, SHORT_QUESTION), "the added report is served")
         assert _build_id(port) == first
-        add_document(REPORTS / f"{XIANGCHENG_2023}.txt", embedder=embedder, progress=False, settings=settings)
-        _eventually(lambda: XIANGCHENG_2023 in _served_docs(port, XIANGCHENG_QUESTION), "the added report is served")
+        remove_document(SHORT_DOC, embedder=embedder, settings=settings)
+        _eventually(lambda: SHORT_DOC not in _served_docs(port, SHORT_QUESTION), "the removal is served")
 
         second = write(settings, stored_build(load_index(sample_index[0])))  # a full build: a new collection
         _eventually(lambda: _build_id(port) == second, "the new collection is served")

@@ -18,16 +18,15 @@ from fastapi.testclient import TestClient
 
 from eval.load import run_load
 from govqa.server import running_server
-from indexer.build import build_index
 from indexer.index.folder import load_index
 from indexer.index.publish import publish
 from indexer.update import add_document, remove_document
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import REPORTS, WUZHONG_2025, XIANGCHENG_2023
+from tests.conftest import SHORT_QUESTION, SHORT_REPORT
 from tests.service.contract import call_json, check_response
 
-XIANGCHENG_QUESTION = "相城区什么是双中心"
+SHORT_DOC = SHORT_REPORT.stem
 
 
 def _build_id(port: int) -> str:
@@ -91,27 +90,27 @@ def _broken_copy(index, tmp_path, how: str):
     return copy
 
 
-def test_reload_and_sighup_under_load_drop_nothing(tmp_path, embedder):
-    target = tmp_path / "index"
-    build_index([REPORTS / f"{WUZHONG_2025}.txt"], target, embedder=embedder, progress=False)
+def test_reload_and_sighup_under_load_drop_nothing(small_site, embedder):
+    tmp_path = small_site
+    target = tmp_path / "var" / "index"
     env = {"GOVQA_WATCH_SECONDS": "0", "GOVQA_RATE_LIMIT": "0"}  # only the reloads this test asks for
     with running_server(target, env=env) as (port, pid):
         first = _build_id(port)
         load = Load(port, pid)
 
-        add_document(REPORTS / f"{XIANGCHENG_2023}.txt", target, embedder=embedder, progress=False)
+        add_document(SHORT_REPORT, target, embedder=embedder, progress=False)
         time.sleep(1.0)
         assert _build_id(port) == first  # no watcher: a published build waits for a reload
         os.kill(pid, signal.SIGHUP)
         _eventually(lambda: _build_id(port) != first, "SIGHUP swaps in the new build")
         second = _build_id(port)
-        assert XIANGCHENG_2023 in _served_docs(port, XIANGCHENG_QUESTION)
+        assert SHORT_DOC in _served_docs(port, SHORT_QUESTION)
 
-        remove_document(XIANGCHENG_2023, target, embedder=embedder)
+        remove_document(SHORT_DOC, target, embedder=embedder)
         status, _, body = call_json(port, "POST", "/admin/reload")
         assert status == 200 and body["status"] == "reloaded" and body["build_id"] not in (first, second)
         third = body["build_id"]
-        assert XIANGCHENG_2023 not in _served_docs(port, XIANGCHENG_QUESTION)
+        assert SHORT_DOC not in _served_docs(port, SHORT_QUESTION)
 
         publish(_broken_copy(target, tmp_path, "truncated vectors"), target)
         status, _, body = call_json(port, "POST", "/admin/reload")
@@ -121,13 +120,13 @@ def test_reload_and_sighup_under_load_drop_nothing(tmp_path, embedder):
     _assert_nothing_failed(result)
 
 
-def test_workers_follow_a_published_build_and_refuse_a_broken_one(tmp_path, embedder):
-    target = tmp_path / "index"
-    build_index([REPORTS / f"{WUZHONG_2025}.txt"], target, embedder=embedder, progress=False)
+def test_workers_follow_a_published_build_and_refuse_a_broken_one(small_site, embedder):
+    tmp_path = small_site
+    target = tmp_path / "var" / "index"
     env = {"GOVQA_WATCH_SECONDS": "0.5", "GOVQA_RATE_LIMIT": "0"}
     with running_server(target, workers=2, env=env) as (port, pid):
         load = Load(port, pid)
-        add_document(REPORTS / f"{XIANGCHENG_2023}.txt", target, embedder=embedder, progress=False)
+        add_document(SHORT_REPORT, target, embedder=embedder, progress=False)
         new = load_index(target).manifest["build_id"]
         # Every fresh connection may land on either worker: both must have swapped.
         _eventually(lambda: all(_build_id(port) == new for _ in range(20)), "both workers serve the new build")

@@ -12,7 +12,7 @@ import sys
 
 from indexer.build import parse_files
 from indexer.index.folder import load_index
-from tests.conftest import REPORTS, ROOT, WUJIANG_2022, WUZHONG_2023, XIANGCHENG_2023
+from tests.conftest import REPORTS, ROOT, SHORT_REPORT, WUJIANG_2022, WUZHONG_2023, XIANGCHENG_2023
 
 
 def _govqa_index(folder, index):
@@ -41,7 +41,7 @@ def _bad_folder(folder):
     table_2022 = (REPORTS / f"{WUJIANG_2022}.txt").read_text(encoding="utf-8").splitlines()
     folder.mkdir()
     # Good files, one of them GBK with no declaration anywhere.
-    (folder / "xiangcheng_gbk.txt").write_bytes((REPORTS / f"{XIANGCHENG_2023}.txt").read_text(encoding="utf-8").encode("gbk"))
+    (folder / "liuyang_gbk.txt").write_bytes(SHORT_REPORT.read_text(encoding="gb18030").encode("gbk"))
     # Broken tables: still reports, parsed as far as they go.
     (folder / "table_cut_mid_row.txt").write_text(table_2023[: len(table_2023) * 2 // 5 - 7], encoding="utf-8")
     (folder / "table_ragged.txt").write_text("\n".join(_ragged(table_2022, seed=3)), encoding="utf-8")
@@ -81,10 +81,10 @@ def test_every_bad_file_is_skipped_with_its_reason_and_good_ones_are_indexed(tmp
 
     index = load_index(tmp_path / "index")
     docs = {d.doc_id: d for d in index.documents}
-    assert set(docs) == {"xiangcheng_gbk", "table_cut_mid_row", "table_ragged"}
-    assert docs["xiangcheng_gbk"].title == "相城区2023年政府工作报告"
-    glossary = [p for p in index.passages if p.doc_id == "xiangcheng_gbk" and "双中心" in p.text]
-    assert glossary, "the GBK report's text, glossary included, was read correctly"
+    assert set(docs) == {"liuyang_gbk", "table_cut_mid_row", "table_ragged"}
+    assert docs["liuyang_gbk"].title == "浏阳市2019年政府工作报告重点工作任务分解表"
+    farmland = [p for p in index.passages if p.doc_id == "liuyang_gbk" and "4.5万亩" in p.text]
+    assert farmland and farmland[0].lead_departments == ("市农业农村局",), "the GBK report's text and owners were read correctly"
     cut = [p for p in index.passages if p.doc_id == "table_cut_mid_row"]
     assert any(p.task_no == "(1)" and "★" not in p.text and p.lead_departments for p in cut)  # rows before the cut are whole tasks
     assert sum(p.doc_id == "table_ragged" for p in index.passages) > 20

@@ -22,6 +22,7 @@ XIANGCHENG_2023 = "004_d3e670e8bfccd417"
 # A short report for tests about a mechanism (publish, reload, kill, prune) rather than content:
 # 31 passages in GB18030, embedded in a few seconds where a sample report takes 13-18.
 SHORT_REPORT = ROOT / "tests" / "fixtures" / "layouts" / "docs" / "L07_liuyang2019.txt"
+SHORT_TITLE = "浏阳市2019年政府工作报告重点工作任务分解表"
 SHORT_QUESTION = "浏阳市2019年新建高标准农田多少亩"
 
 
@@ -74,13 +75,18 @@ def small_site_source(tmp_path_factory, sample_index, embedder):
     return root
 
 
+def copy_site(source: Path, root: Path) -> Path:
+    """A copy of the small site under `root`: `reports/` and `var/index` (the copied build is a
+    plain folder; the first publish turns it into a link)."""
+    shutil.copytree(source / "reports", root / "reports")
+    shutil.copytree((source / "index").resolve(), root / "var" / "index")
+    return root
+
+
 @pytest.fixture
 def small_site(small_site_source, tmp_path):
-    """A fresh copy of the small site for a test that changes it: `reports/` and `var/index`
-    (the copied build is a plain folder; the first publish turns it into a link)."""
-    shutil.copytree(small_site_source / "reports", tmp_path / "reports")
-    shutil.copytree((small_site_source / "index").resolve(), tmp_path / "var" / "index")
-    return tmp_path
+    """A fresh copy of the small site for a test that changes it."""
+    return copy_site(small_site_source, tmp_path)
 
 
 @pytest.fixture(scope="session")

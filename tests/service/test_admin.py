@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -24,12 +23,11 @@ from indexer.build import is_up_to_date
 from indexer.library import Library
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import ROOT, WUZHONG_2025, XIANGCHENG_2023
+from tests.conftest import REPORTS, SHORT_QUESTION, SHORT_REPORT, SHORT_TITLE, WUZHONG_2025, XIANGCHENG_2023, copy_site
 from tests.service.contract import check_response
 
-LAYOUTS = ROOT / "tests" / "fixtures" / "layouts" / "docs"
-LIUYANG = LAYOUTS / "L07_liuyang2019.txt"  # a GB18030 task table: 30 numbered tasks with owners
-LIUYANG_TITLE = "浏阳市2019年政府工作报告重点工作任务分解表"
+LIUYANG = SHORT_REPORT  # a GB18030 task table: 30 numbered tasks with owners
+LIUYANG_TITLE = SHORT_TITLE
 LOOPBACK = ("127.0.0.1", 50000)
 
 
@@ -61,9 +59,7 @@ def files_under(root: Path) -> set[Path]:
 @pytest.fixture(scope="module")
 def site(small_site_source, tmp_path_factory):
     """A served copy of the small site: the state database, uploads and library beside the index in var/."""
-    root = tmp_path_factory.mktemp("site")
-    shutil.copytree(small_site_source / "reports", root / "reports")
-    shutil.copytree((small_site_source / "index").resolve(), root / "var" / "index")
+    root = copy_site(small_site_source, tmp_path_factory.mktemp("site"))
     var = root / "var"
     settings = Settings(index=var / "index", reports=root / "reports", watch_seconds=0, rate_limit=0, max_upload_bytes=2 * 1024 * 1024, access_log=False)
     with TestClient(create_app(settings), client=LOOPBACK) as client:
@@ -85,7 +81,7 @@ def test_an_upload_is_checked_parsed_embedded_published_and_searchable(site):
     assert job["status"] == "done" and job["progress"] == 1.0, job
     assert "任务 30" in job["understood"] and "牵头单位 30/30" in job["understood"] and LIUYANG_TITLE in job["understood"]
     assert client.get("/readyz").json()["build_id"] != before
-    hit = top_hit(client, "浏阳市2019年新建高标准农田多少亩")
+    hit = top_hit(client, SHORT_QUESTION)
     assert hit["doc_id"] == "浏阳 2019 分解表" and hit["task_no"] == "(9)" and "4.5万亩" in hit["text"] and hit["lead_departments"] == ["市农业农村局"]
     documents = {d["doc_id"]: d for d in client.get("/admin/documents").json()["documents"]}
     assert documents["浏阳 2019 分解表"]["understood_text"].startswith("任务表：31 段")
@@ -108,7 +104,7 @@ def test_replace_is_one_publish_under_the_same_id_and_remove_takes_it_out(site):
     edited = LIUYANG.read_text(encoding="gb18030").replace("4.5万亩", "6.5万亩").encode("gb18030")
     job = wait_job(client, upload(client, ("修订版.TXT", edited), query="?replace=" + name)["id"])
     assert job["status"] == "done" and job["doc_ids"] == [name], job
-    hit = top_hit(client, "浏阳市2019年新建高标准农田多少亩")
+    hit = top_hit(client, SHORT_QUESTION)
     assert hit["doc_id"] == name and "6.5万亩" in hit["text"]
     assert sorted(p.name for p in (root / "var" / "library").iterdir() if not p.name.startswith(".")) == [f"{name}.txt"]
 
@@ -118,7 +114,7 @@ def test_replace_is_one_publish_under_the_same_id_and_remove_takes_it_out(site):
     done = wait_job(client, job.json()["id"])
     assert done["status"] == "done", done
     assert name not in {d["doc_id"] for d in client.get("/admin/documents").json()["documents"]}
-    hit = top_hit(client, "浏阳市2019年新建高标准农田多少亩")
+    hit = top_hit(client, SHORT_QUESTION)
     assert hit is None or hit["doc_id"] != name
     assert not (root / "var" / "library" / f"{name}.txt").exists()
     assert client.get("/readyz").json()["build_id"] != passages["build_id"]
@@ -129,6 +125,8 @@ def test_replace_is_one_publish_under_the_same_id_and_remove_takes_it_out(site):
     corpus = Library(root / "var" / "library", root / "reports").files()
     assert WUZHONG_2025 not in [p.stem for p in corpus] and (root / "reports" / f"{WUZHONG_2025}.txt").exists()
     assert is_up_to_date(corpus, Settings(index=root / "var" / "index"), client.app.state.engine.embedder.name)
+    job = wait_job(client, upload(client, (f"{WUZHONG_2025}.txt", (REPORTS / f"{WUZHONG_2025}.txt").read_bytes()))["id"])
+    assert job["status"] == "done" and WUZHONG_2025 in [p.stem for p in Library(root / "var" / "library", root / "reports").files()]
     assert client.post("/admin/documents?replace=" + name, files=[("file", ("a.txt", b"x", "text/plain"))]).status_code == 404
 
 

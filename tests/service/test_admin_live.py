@@ -12,12 +12,12 @@ from urllib.parse import quote
 
 from govqa.server import running_server
 from indexer.index.folder import load_index
-from tests.conftest import REPORTS, WUJIANG_2022
+from tests.conftest import REPORTS, SHORT_QUESTION, WUJIANG_2022
 from tests.service.contract import call_json, multipart
 from tests.service.test_admin import LIUYANG
 from tests.service.test_reload import Load, _assert_nothing_failed, _build_id, _eventually
 
-QUESTION = "浏阳市2019年新建高标准农田多少亩"
+QUESTION = SHORT_QUESTION
 
 
 def _upload(port: int, files: list[tuple[str, bytes]], query: str = "") -> dict:
